@@ -1,0 +1,39 @@
+"""Who must use two-factor authentication, and who gets the short idle timeout.
+
+Anyone holding a role that can see safeguarding records or the whole school's personal
+data, and every staff member of a school that asks for it. Schools sit above accounts
+in the dependency order, so their models are looked up by name."""
+
+from django.apps import apps
+
+from core.roles import STAFF_ROLES, roles_are_sensitive
+
+
+def _active_roles_by_school(user):
+    Membership = apps.get_model("schools", "Membership")
+    memberships = Membership.objects.active().filter(user=user).select_related("school").prefetch_related("roles")
+    return [(m.school, set(m.role_codes)) for m in memberships]
+
+
+def holds_sensitive_role(user) -> bool:
+    if not user.is_authenticated:
+        return False
+    TrustMembership = apps.get_model("schools", "TrustMembership")
+    if TrustMembership.objects.active().filter(user=user).exists():
+        return True
+    return any(roles_are_sensitive(roles) for _, roles in _active_roles_by_school(user))
+
+
+def must_use_mfa(user) -> bool:
+    if not user.is_authenticated:
+        return False
+    if holds_sensitive_role(user):
+        return True
+    staff_roles = set(STAFF_ROLES)
+    return any(school.mfa_for_all_staff and roles & staff_roles for school, roles in _active_roles_by_school(user))
+
+
+def has_mfa(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

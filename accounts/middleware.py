@@ -1,0 +1,69 @@
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from .mfa_policy import has_mfa, holds_sensitive_role, must_use_mfa
+
+_SIGNED_IN_AT = "portal_signed_in_at"
+_LAST_SEEN_AT = "portal_last_seen_at"
+_SENSITIVE = "portal_sensitive"
+# Save the idle clock at most this often, so a busy page does not write the session
+# on every request.
+_LAST_SEEN_RESOLUTION = 30
+
+
+class SessionPolicyMiddleware:
+    """Sessions last 12 hours from sign-in at most, and end after 30 minutes idle for
+    people who can see safeguarding records or the whole school's personal data."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = time.time()
+            session = request.session
+            if _SIGNED_IN_AT not in session:
+                session[_SIGNED_IN_AT] = now
+                session[_LAST_SEEN_AT] = now
+                session[_SENSITIVE] = holds_sensitive_role(request.user)
+            idle_limit = settings.SESSION_IDLE_TIMEOUT_SENSITIVE.total_seconds()
+            too_old = now - session[_SIGNED_IN_AT] > settings.SESSION_COOKIE_AGE
+            too_idle = session.get(_SENSITIVE) and now - session.get(_LAST_SEEN_AT, now) > idle_limit
+            if too_old or too_idle:
+                logout(request)
+                messages.info(request, "You were signed out to keep pupils' data safe. Please sign in again.")
+                return redirect(f"{reverse('account_login')}?next={request.get_full_path()}")
+            if now - session.get(_LAST_SEEN_AT, 0) > _LAST_SEEN_RESOLUTION:
+                session[_LAST_SEEN_AT] = now
+        return self.get_response(request)
+
+
+class RequireMFAMiddleware:
+    """People who must use two-factor authentication are taken to set it up before
+    they can reach any other page."""
+
+    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/invitations/", "/media/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and not request.path.startswith(self.ALLOWED_PREFIXES)
+            and must_use_mfa(user)
+            and not has_mfa(user)
+        ):
+            messages.warning(
+                request,
+                "Your role lets you see sensitive information about pupils, so you need to set up "
+                "two-step sign-in before you continue.",
+            )
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)

@@ -1,0 +1,16 @@
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("aup_portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# The filesystem broker (no REDIS_URL) needs its folders before the first message.
+if app.conf.broker_url.startswith("filesystem"):
+    for key in ("data_folder_in", "processed_folder"):
+        folder = app.conf.broker_transport_options.get(key)
+        if folder:
+            os.makedirs(folder, exist_ok=True)

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from core import urls as core_urls
+from schools import urls as schools_urls
+
+# Every school's pages live under /s/<school_slug>/; each view there is guarded by
+# core.tenancy.school_view.
+school_urls = [
+    path("", include((schools_urls.school_patterns, "schools"))),
+    path("", include((core_urls.school_patterns, "audit"))),
+]
+
+urlpatterns = [
+    path("", include(core_urls)),
+    path("", include((schools_urls.family_patterns, "family"))),
+    path("", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("s/<slug:school_slug>/", include(school_urls)),
+    path("django-admin/", admin.site.urls),
+]
+
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"

@@ -1,0 +1,48 @@
+"""The checks behind /healthz: database, broker and worker."""
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from config.celery import app as celery_app
+
+from .models import WorkerHeartbeat
+
+
+def check_database() -> dict:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return {"ok": True, "vendor": connection.vendor}
+    except Exception as error:  # noqa: BLE001 - any failure means unhealthy
+        return {"ok": False, "error": error.__class__.__name__}
+
+
+def check_broker() -> dict:
+    transport = celery_app.conf.broker_url.split("://", 1)[0]
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return {"ok": True, "transport": transport}
+    except Exception as error:  # noqa: BLE001
+        return {"ok": False, "transport": transport, "error": error.__class__.__name__}
+
+
+def check_worker() -> dict:
+    try:
+        beat = WorkerHeartbeat.objects.filter(name="worker").first()
+    except Exception as error:  # noqa: BLE001
+        return {"ok": False, "error": error.__class__.__name__}
+    if beat is None:
+        return {"ok": False, "last_heartbeat": None}
+    age = timezone.now() - beat.beat_at
+    return {
+        "ok": age <= settings.WORKER_HEARTBEAT_MAX_AGE,
+        "last_heartbeat": beat.beat_at.isoformat(),
+        "seconds_ago": int(age.total_seconds()),
+    }
+
+
+def report() -> tuple[bool, dict]:
+    checks = {"database": check_database(), "broker": check_broker(), "worker": check_worker()}
+    return all(c["ok"] for c in checks.values()), checks

@@ -1,0 +1,147 @@
+"""Roles people hold in a school (or a trust) and the capabilities each grants.
+
+This is the one table that maps roles to capabilities: views ask for a capability,
+never for a role name."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    HEADTEACHER = "headteacher", "Headteacher"
+    DEPUTY = "deputy", "Deputy headteacher"
+    DSL = "dsl", "Designated safeguarding lead"
+    ESAFETY_LEAD = "esafety_lead", "E-safety lead"
+    ICT_MANAGER = "ict_manager", "ICT manager"
+    BUSINESS_MANAGER = "business_manager", "School business manager"
+    OFFICE = "office", "Office staff"
+    TEACHER = "teacher", "Teacher"
+    SUPPORT_STAFF = "support_staff", "Support staff"
+    GOVERNOR = "governor", "Governor"
+    CHAIR_OF_GOVERNORS = "chair_of_governors", "Chair of governors"
+    VOLUNTEER = "volunteer", "Volunteer"
+    CONTRACTOR = "contractor", "Contractor"
+    VISITOR = "visitor", "Visitor"
+    PARENT = "parent", "Parent or carer"
+    # Held at trust level: applies to every school of the trust.
+    TRUST_OFFICER = "trust_officer", "Trust officer"
+
+
+class Cap:
+    """Capability names. Each is a plain string so templates can test them."""
+
+    VIEW_SCHOOL = "view_school"  # the school's own home page
+    VIEW_STAFF = "view_staff"
+    MANAGE_PEOPLE = "manage_people"  # add and invite people, mark leavers
+    MANAGE_ROLES = "manage_roles"  # grant roles that reach sensitive data
+    VIEW_PUPILS = "view_pupils"
+    MANAGE_PUPILS = "manage_pupils"
+    VIEW_PARENTS = "view_parents"
+    VIEW_AUDIT_LOG = "view_audit_log"
+    VIEW_SAFEGUARDING = "view_safeguarding"
+    VIEW_INCIDENT_LOG = "view_incident_log"
+    VIEW_ALL_PERSONAL_DATA = "view_all_personal_data"
+    MANAGE_SCHOOL_SETTINGS = "manage_school_settings"
+
+
+_LEADERSHIP = {
+    Cap.VIEW_SCHOOL,
+    Cap.VIEW_STAFF,
+    Cap.MANAGE_PEOPLE,
+    Cap.MANAGE_ROLES,
+    Cap.VIEW_PUPILS,
+    Cap.MANAGE_PUPILS,
+    Cap.VIEW_PARENTS,
+    Cap.VIEW_AUDIT_LOG,
+    Cap.VIEW_SAFEGUARDING,
+    Cap.VIEW_INCIDENT_LOG,
+    Cap.VIEW_ALL_PERSONAL_DATA,
+    Cap.MANAGE_SCHOOL_SETTINGS,
+}
+
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.HEADTEACHER: frozenset(_LEADERSHIP),
+    Role.DEPUTY: frozenset(_LEADERSHIP),
+    Role.DSL: frozenset(
+        {
+            Cap.VIEW_SCHOOL,
+            Cap.VIEW_STAFF,
+            Cap.VIEW_PUPILS,
+            Cap.VIEW_PARENTS,
+            Cap.VIEW_SAFEGUARDING,
+            Cap.VIEW_INCIDENT_LOG,
+            Cap.VIEW_ALL_PERSONAL_DATA,
+        }
+    ),
+    Role.ESAFETY_LEAD: frozenset({Cap.VIEW_SCHOOL, Cap.VIEW_STAFF, Cap.VIEW_PUPILS, Cap.VIEW_INCIDENT_LOG}),
+    Role.ICT_MANAGER: frozenset({Cap.VIEW_SCHOOL, Cap.VIEW_STAFF}),
+    Role.BUSINESS_MANAGER: frozenset(
+        {
+            Cap.VIEW_SCHOOL,
+            Cap.VIEW_STAFF,
+            Cap.MANAGE_PEOPLE,
+            Cap.VIEW_PUPILS,
+            Cap.MANAGE_PUPILS,
+            Cap.VIEW_PARENTS,
+            Cap.VIEW_ALL_PERSONAL_DATA,
+        }
+    ),
+    Role.OFFICE: frozenset(
+        {
+            Cap.VIEW_SCHOOL,
+            Cap.VIEW_STAFF,
+            Cap.MANAGE_PEOPLE,
+            Cap.VIEW_PUPILS,
+            Cap.MANAGE_PUPILS,
+            Cap.VIEW_PARENTS,
+            Cap.VIEW_ALL_PERSONAL_DATA,
+        }
+    ),
+    Role.TEACHER: frozenset({Cap.VIEW_SCHOOL, Cap.VIEW_PUPILS}),
+    Role.SUPPORT_STAFF: frozenset({Cap.VIEW_SCHOOL}),
+    Role.GOVERNOR: frozenset({Cap.VIEW_SCHOOL}),
+    Role.CHAIR_OF_GOVERNORS: frozenset({Cap.VIEW_SCHOOL}),
+    Role.VOLUNTEER: frozenset({Cap.VIEW_SCHOOL}),
+    Role.CONTRACTOR: frozenset({Cap.VIEW_SCHOOL}),
+    Role.VISITOR: frozenset({Cap.VIEW_SCHOOL}),
+    # Parents use /family/, which shows only their own children.
+    Role.PARENT: frozenset(),
+    Role.TRUST_OFFICER: frozenset(
+        {
+            Cap.VIEW_SCHOOL,
+            Cap.VIEW_STAFF,
+            Cap.VIEW_PUPILS,
+            Cap.VIEW_PARENTS,
+            Cap.VIEW_AUDIT_LOG,
+            Cap.VIEW_SAFEGUARDING,
+            Cap.VIEW_INCIDENT_LOG,
+            Cap.VIEW_ALL_PERSONAL_DATA,
+        }
+    ),
+}
+
+# Capabilities that expose safeguarding records or the whole school's personal data:
+# anyone who holds one must use two-factor authentication and gets a short idle
+# timeout.
+SENSITIVE_CAPABILITIES = frozenset({Cap.VIEW_SAFEGUARDING, Cap.VIEW_INCIDENT_LOG, Cap.VIEW_ALL_PERSONAL_DATA})
+
+# Granting a role that reaches sensitive data, or that manages people, needs
+# MANAGE_ROLES: the office can invite a teacher but not make someone a DSL.
+PRIVILEGED_ROLES = frozenset(
+    role
+    for role, caps in ROLE_CAPABILITIES.items()
+    if caps & (SENSITIVE_CAPABILITIES | {Cap.MANAGE_PEOPLE, Cap.MANAGE_ROLES, Cap.VIEW_AUDIT_LOG})
+)
+
+SCHOOL_ROLES = [r for r in Role if r != Role.TRUST_OFFICER]
+STAFF_ROLES = [r for r in SCHOOL_ROLES if r != Role.PARENT]
+
+
+def capabilities_for(roles) -> frozenset[str]:
+    caps: set[str] = set()
+    for role in roles:
+        caps |= ROLE_CAPABILITIES.get(role, frozenset())
+    return frozenset(caps)
+
+
+def roles_are_sensitive(roles) -> bool:
+    return bool(capabilities_for(roles) & SENSITIVE_CAPABILITIES)

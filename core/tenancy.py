@@ -1,0 +1,100 @@
+"""Tenancy: which schools a person may see, and what they may do there.
+
+`school_view(capability)` is the one gate for every page under /s/<school_slug>/: it
+resolves the school, checks the person's membership and the capability, and answers
+404 (never 403) for a school or object they may not see, so ids reveal nothing.
+
+Core sits below `schools` in the dependency order, so the models are looked up
+lazily by name rather than imported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import wraps
+
+from django.apps import apps
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+
+from .roles import SENSITIVE_CAPABILITIES, Role, capabilities_for
+
+
+@dataclass(frozen=True)
+class SchoolAccess:
+    """What one person may do in one school."""
+
+    school: object
+    roles: frozenset[str]
+    capabilities: frozenset[str]
+    membership: object | None  # None for a trust officer with no school membership
+
+    def can(self, capability: str) -> bool:
+        return capability in self.capabilities
+
+    @property
+    def is_sensitive(self) -> bool:
+        return bool(self.capabilities & SENSITIVE_CAPABILITIES)
+
+
+def _models():
+    return (
+        apps.get_model("schools", "School"),
+        apps.get_model("schools", "Membership"),
+        apps.get_model("schools", "TrustMembership"),
+    )
+
+
+def school_access(user, school) -> SchoolAccess | None:
+    """The person's access to `school`, or None if they may not see it at all."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    _, Membership, TrustMembership = _models()
+    roles: set[str] = set()
+    membership = Membership.objects.active().filter(user=user, school=school).first()
+    if membership is not None:
+        roles |= set(membership.role_codes)
+    if school.trust_id and TrustMembership.objects.active().filter(user=user, trust_id=school.trust_id).exists():
+        roles.add(Role.TRUST_OFFICER)
+    if not roles:
+        return None
+    return SchoolAccess(
+        school=school, roles=frozenset(roles), capabilities=capabilities_for(roles), membership=membership
+    )
+
+
+def accessible_schools(user):
+    """Every school the person can open, as a queryset (schools they belong to, and
+    every school of a trust where they are a trust officer)."""
+    School, Membership, TrustMembership = _models()
+    if not user.is_authenticated:
+        return School.objects.none()
+    from django.db.models import Q
+
+    trust_ids = TrustMembership.objects.active().filter(user=user).values("trust_id")
+    school_ids = Membership.objects.active().filter(user=user).values("school_id")
+    return School.objects.filter(Q(id__in=school_ids) | Q(trust_id__in=trust_ids)).order_by("name")
+
+
+def school_view(capability: str):
+    """Decorate a view taking `school_slug`: sets request.school and request.access,
+    or answers 404 if the person may not see the school or lacks `capability`."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, school_slug, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            School, _, _ = _models()
+            school = School.objects.filter(slug=school_slug).select_related("trust").first()
+            access = school_access(request.user, school) if school else None
+            if access is None or not access.can(capability):
+                raise Http404("No such page.")
+            request.school = school
+            request.access = access
+            return view(request, *args, **kwargs)
+
+        wrapped.required_capability = capability
+        return wrapped
+
+    return decorator

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class SchoolsConfig(AppConfig):
+    name = "schools"
+    verbose_name = "Schools"
+
+    def ready(self):
+        from . import receivers, todos  # noqa: F401

@@ -1,0 +1,87 @@
+from django import forms
+
+from core.roles import STAFF_ROLES, Role
+
+from .models import Pupil, Relationship, StaffType
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _role_choices(roles):
+    return [(r.value, r.label) for r in roles]
+
+
+class PersonFields(forms.Form):
+    first_name = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    last_name = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    email = forms.EmailField(
+        label="Email address",
+        help_text="We send the invitation here. It is also how they sign in.",
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+
+class AddStaffForm(PersonFields):
+    roles = forms.MultipleChoiceField(
+        choices=_role_choices(STAFF_ROLES),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick every role they hold at this school.",
+    )
+    job_title = forms.CharField(max_length=100, required=False)
+    staff_type = forms.ChoiceField(label="Type of staff", choices=[("", "Choose…"), *StaffType.choices])
+    start_date = forms.DateField(required=False, widget=DateInput(), help_text="For example 01/09/2026.")
+    send_invitation = forms.BooleanField(
+        label="Email them an invitation now", required=False, initial=True
+    )
+
+
+class AddParentForm(PersonFields):
+    children = forms.ModelMultipleChoiceField(
+        queryset=Pupil.objects.none(),
+        help_text="Hold Ctrl (or ⌘ on a Mac) to choose more than one child.",
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    relationship = forms.ChoiceField(choices=[("", "Choose…"), *Relationship.choices])
+    parental_responsibility = forms.BooleanField(
+        label="Has parental responsibility",
+        required=False,
+        initial=True,
+        help_text="Untick for a carer who cannot give consent, for example after a court order.",
+    )
+    send_invitation = forms.BooleanField(
+        label="Email them an invitation now", required=False, initial=True
+    )
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["children"].queryset = (
+            Pupil.objects.current().filter(school=school).select_related("school_class").order_by("last_name")
+        )
+        self.fields["children"].label_from_instance = lambda p: (
+            f"{p.last_name}, {p.first_name} ({p.school_class or p.year_group})"
+        )
+
+
+class RolesForm(forms.Form):
+    roles = forms.MultipleChoiceField(choices=_role_choices(list(Role)), widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, parent=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        roles = [Role.PARENT] if parent else STAFF_ROLES
+        self.fields["roles"].choices = _role_choices(roles)
+
+
+class LeaverForm(forms.Form):
+    leaving_date = forms.DateField(
+        label="Last day at the school",
+        widget=DateInput(),
+        help_text="If this is today or earlier, their access ends at once.",
+    )

@@ -1,0 +1,234 @@
+"""Every change to the school community: adding and inviting people, roles, leavers."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import services as account_services
+from core import audit
+from core.roles import PRIVILEGED_ROLES, Cap, Role, capabilities_for
+
+from .models import Guardianship, Membership, MembershipRole, Pupil, School
+
+
+@dataclass(frozen=True)
+class ChildLink:
+    pupil: Pupil
+    relationship: str
+    parental_responsibility: bool = True
+
+
+def _check_may_grant(*, roles, granted_by_capabilities):
+    """The office can invite a teacher; only leaders can hand out roles that reach
+    sensitive data or manage people."""
+    if not roles:
+        raise ValidationError({"roles": "Choose at least one role."})
+    privileged = set(roles) & PRIVILEGED_ROLES
+    if privileged and Cap.MANAGE_ROLES not in granted_by_capabilities:
+        labels = ", ".join(sorted(Role(r).label for r in privileged))
+        raise ValidationError({"roles": f"Only the headteacher or deputy can give these roles: {labels}."})
+
+
+def _set_roles(membership: Membership, roles) -> None:
+    membership.roles.exclude(role__in=roles).delete()
+    existing = set(membership.roles.values_list("role", flat=True))
+    MembershipRole.objects.bulk_create(
+        [MembershipRole(membership=membership, role=r) for r in sorted(set(roles) - existing)]
+    )
+
+
+@transaction.atomic
+def add_person(
+    *,
+    school: School,
+    email: str,
+    first_name: str,
+    last_name: str,
+    roles: list[str],
+    by,
+    by_capabilities=frozenset(),
+    job_title: str = "",
+    staff_type: str = "",
+    start_date: datetime.date | None = None,
+    children: list[ChildLink] = (),
+    send_invitation: bool = True,
+    request=None,
+) -> Membership:
+    """Add someone to the school with their roles, and invite them by email. An email
+    the portal already knows gets a new membership on the same account."""
+    _check_may_grant(roles=roles, granted_by_capabilities=by_capabilities)
+    if Role.PARENT in roles and not children:
+        raise ValidationError({"children": "Choose the child or children this parent or carer looks after."})
+    for link in children:
+        if link.pupil.school_id != school.pk:
+            raise ValidationError({"children": "Choose children from this school."})
+
+    user, _ = account_services.find_or_create_person(email=email, first_name=first_name, last_name=last_name)
+    membership = Membership.objects.select_for_update().filter(user=user, school=school).first()
+    if membership is not None and membership.status != Membership.Status.LEFT:
+        raise ValidationError({"email": f"{user.email} is already a member of {school.name}."})
+    if membership is None:
+        membership = Membership(user=user, school=school)
+    membership.status = Membership.Status.ACTIVE if user.is_active and not send_invitation else Membership.Status.INVITED
+    membership.job_title = job_title
+    membership.staff_type = staff_type
+    membership.start_date = start_date
+    membership.leaving_date = None
+    membership.ended_at = None
+    membership.save()
+    _set_roles(membership, roles)
+    for link in children:
+        Guardianship.objects.update_or_create(
+            pupil=link.pupil,
+            carer=user,
+            defaults={"relationship": link.relationship, "parental_responsibility": link.parental_responsibility},
+        )
+    audit.record(
+        action="membership.added",
+        actor=by,
+        school=school,
+        obj=membership,
+        request=request,
+        summary=f"Added {user.email} as {', '.join(Role(r).label for r in sorted(roles))}",
+        data={"roles": sorted(roles)},
+    )
+    if send_invitation:
+        invite(membership=membership, by=by, request=request)
+    return membership
+
+
+def invite(*, membership: Membership, by, request=None):
+    if membership.status == Membership.Status.LEFT:
+        raise ValidationError("This person has left the school. Add them again to invite them.")
+    if membership.status == Membership.Status.ACTIVE:
+        raise ValidationError(f"{membership.user.email} has already joined.")
+    return account_services.invite(
+        email=membership.user.email,
+        target=membership,
+        invited_to=membership.school.name,
+        invited_by=by,
+        request=request,
+        school=membership.school,
+    )
+
+
+@transaction.atomic
+def change_roles(*, membership: Membership, roles: list[str], by, by_capabilities, request=None) -> None:
+    old = set(membership.role_codes)
+    new = set(roles)
+    # Taking a privileged role away needs the same authority as giving it.
+    _check_may_grant(roles=roles, granted_by_capabilities=by_capabilities)
+    if (old - new) & PRIVILEGED_ROLES and Cap.MANAGE_ROLES not in by_capabilities:
+        raise ValidationError({"roles": "Only the headteacher or deputy can take away a leadership role."})
+    if membership.user_id == getattr(by, "pk", None) and Cap.MANAGE_ROLES not in capabilities_for(new):
+        if Cap.MANAGE_ROLES in capabilities_for(old):
+            raise ValidationError({"roles": "You can't remove your own leadership role. Ask another leader."})
+    if old == new:
+        return
+    _set_roles(membership, new)
+    audit.record(
+        action="membership.roles_changed",
+        actor=by,
+        school=membership.school,
+        obj=membership,
+        request=request,
+        summary=f"Roles of {membership.user.email}: {', '.join(sorted(old))} → {', '.join(sorted(new))}",
+        data={"from": sorted(old), "to": sorted(new)},
+    )
+
+
+def _end_sessions(user) -> int:
+    """Sign the person out everywhere. (An inactive user is signed out on their next
+    request anyway, because the auth backend refuses inactive users; this also
+    removes the sessions from their list.)"""
+    from allauth.usersessions.models import UserSession
+
+    sessions = list(UserSession.objects.filter(user=user))
+    for user_session in sessions:
+        user_session.end()
+    return len(sessions)
+
+
+@transaction.atomic
+def mark_leaver(*, membership: Membership, leaving_date: datetime.date, by=None, request=None) -> None:
+    """Record that someone leaves. On or after the leaving date their membership
+    ends, and, unless they still belong to another school, their login is disabled at
+    once. Their records are kept."""
+    membership = Membership.objects.select_for_update().select_related("user", "school").get(pk=membership.pk)
+    if membership.status == Membership.Status.LEFT:
+        raise ValidationError("This person has already left.")
+    if by is not None and membership.user_id == by.pk:
+        raise ValidationError("You can't mark yourself as a leaver. Ask another leader.")
+    membership.leaving_date = leaving_date
+    membership.save(update_fields=["leaving_date"])
+    audit.record(
+        action="membership.leaving_date_set",
+        actor=by,
+        school=membership.school,
+        obj=membership,
+        request=request,
+        summary=f"{membership.user.email} leaves on {leaving_date:%d/%m/%Y}",
+    )
+    if leaving_date <= timezone.localdate():
+        _end_membership(membership, by=by, request=request)
+
+
+def _end_membership(membership: Membership, *, by=None, request=None) -> None:
+    membership.status = Membership.Status.LEFT
+    membership.ended_at = timezone.now()
+    membership.save(update_fields=["status", "ended_at"])
+    account_services.revoke_invitations(target=membership)
+    user = membership.user
+    still_belongs = (
+        Membership.objects.current().filter(user=user).exists() or user.trust_memberships.active().exists()
+    )
+    if not still_belongs and user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    if not still_belongs:
+        _end_sessions(user)
+    audit.record(
+        action="membership.left",
+        actor=by,
+        school=membership.school,
+        obj=membership,
+        request=request,
+        summary=f"{user.email} left"
+        + ("" if still_belongs else "; their login is disabled and they were signed out everywhere"),
+    )
+
+
+def end_memberships_past_leaving_date(today: datetime.date | None = None) -> int:
+    """Run by Celery beat: end every membership whose leaving date has come."""
+    today = today or timezone.localdate()
+    due = Membership.objects.current().filter(leaving_date__lte=today).values_list("pk", flat=True)
+    count = 0
+    for pk in list(due):
+        with transaction.atomic():
+            membership = Membership.objects.select_for_update().select_related("user", "school").get(pk=pk)
+            if membership.status != Membership.Status.LEFT:
+                _end_membership(membership)
+                count += 1
+    return count
+
+
+@transaction.atomic
+def activate_membership_from_invitation(*, membership: Membership, user, request=None) -> None:
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.status == Membership.Status.LEFT:
+        raise ValidationError("This place at the school has been withdrawn.")
+    membership.status = Membership.Status.ACTIVE
+    membership.save(update_fields=["status"])
+    audit.record(
+        action="invitation.accepted",
+        actor=user,
+        school=membership.school,
+        obj=membership,
+        request=request,
+        summary=f"{user.email} accepted the invitation and joined",
+    )

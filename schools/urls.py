@@ -1,0 +1,28 @@
+from django.urls import path
+
+from . import views
+
+app_name = "schools"
+
+# Every page here lives under /s/<school_slug>/ (see config/urls.py) and is guarded
+# by core.tenancy.school_view.
+school_patterns = [
+    path("", views.school_home, name="home"),
+    path("staff/", views.staff_list, name="staff"),
+    path("staff/add/", views.staff_add, name="staff_add"),
+    path("parents/", views.parent_list, name="parents"),
+    path("parents/add/", views.parent_add, name="parent_add"),
+    path("people/<int:membership_id>/", views.person_detail, name="person"),
+    path("people/<int:membership_id>/roles/", views.person_roles, name="person_roles"),
+    path("people/<int:membership_id>/leaver/", views.person_leaver, name="person_leaver"),
+    path("people/<int:membership_id>/invite/", views.person_invite, name="person_invite"),
+    path("pupils/", views.pupil_list, name="pupils"),
+    path("pupils/<int:pupil_id>/", views.pupil_detail, name="pupil"),
+]
+
+# Parents' own pages, outside any one school (namespace "family").
+family_patterns = [
+    path("family/", views.family, name="home"),
+]
+
+urlpatterns = school_patterns

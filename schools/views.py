@@ -1,0 +1,224 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from core.forms import apply_validation_error
+from core.roles import Cap, Role
+from core.tenancy import school_view
+
+from . import selectors, services
+from .forms import AddParentForm, AddStaffForm, LeaverForm, RolesForm
+from .models import Membership
+
+PAGE_SIZE = 50
+
+
+def _page(request, rows):
+    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@school_view(Cap.VIEW_SCHOOL)
+def school_home(request):
+    school = request.school
+    context = {}
+    if request.access.can(Cap.VIEW_STAFF):
+        context["staff_count"] = Membership.objects.filter(school=school).active().staff().count()
+        context["invited_count"] = (
+            Membership.objects.filter(school=school, status=Membership.Status.INVITED).staff().count()
+        )
+    if request.access.can(Cap.VIEW_PUPILS):
+        context["pupil_count"] = selectors.current_pupils(school).count()
+        context["classes"] = selectors.classes_with_counts(school)
+    if request.access.can(Cap.VIEW_PARENTS):
+        context["parent_count"] = Membership.objects.filter(school=school).active().parents().count()
+    return render(request, "schools/school_home.html", context)
+
+
+@school_view(Cap.VIEW_STAFF)
+def staff_list(request):
+    return render(request, "schools/staff_list.html", {"page": _page(request, selectors.staff_members(request.school))})
+
+
+@school_view(Cap.VIEW_PARENTS)
+def parent_list(request):
+    return render(
+        request, "schools/parent_list.html", {"page": _page(request, selectors.parent_members(request.school))}
+    )
+
+
+@school_view(Cap.VIEW_PUPILS)
+def pupil_list(request):
+    school = request.school
+    classes = list(selectors.classes_with_counts(school))
+    chosen = None
+    if request.GET.get("class"):
+        chosen = next((c for c in classes if str(c.pk) == request.GET["class"]), None)
+        if chosen is None:
+            raise Http404("No such class.")
+    pupils = selectors.current_pupils(school, school_class=chosen)
+    return render(
+        request, "schools/pupil_list.html", {"classes": classes, "chosen": chosen, "page": _page(request, pupils)}
+    )
+
+
+@school_view(Cap.VIEW_PUPILS)
+def pupil_detail(request, pupil_id):
+    pupil = selectors.pupil_in_school(request.school, pupil_id)
+    return render(request, "schools/pupil_detail.html", {"pupil": pupil})
+
+
+@school_view(Cap.MANAGE_PEOPLE)
+def staff_add(request):
+    form = AddStaffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            membership = services.add_person(
+                school=request.school,
+                email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                roles=data["roles"],
+                job_title=data["job_title"],
+                staff_type=data["staff_type"],
+                start_date=data["start_date"],
+                send_invitation=data["send_invitation"],
+                by=request.user,
+                by_capabilities=request.access.capabilities,
+                request=request,
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            verb = "invited" if data["send_invitation"] else "added"
+            messages.success(request, f"{membership.user.full_name} has been {verb}.")
+            return redirect("schools:person", school_slug=request.school.slug, membership_id=membership.pk)
+    return render(request, "schools/person_add.html", {"form": form, "kind": "staff"})
+
+
+@school_view(Cap.MANAGE_PEOPLE)
+def parent_add(request):
+    form = AddParentForm(request.POST or None, school=request.school)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        children = [
+            services.ChildLink(
+                pupil=pupil,
+                relationship=data["relationship"],
+                parental_responsibility=data["parental_responsibility"],
+            )
+            for pupil in data["children"]
+        ]
+        try:
+            membership = services.add_person(
+                school=request.school,
+                email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                roles=[Role.PARENT],
+                children=children,
+                send_invitation=data["send_invitation"],
+                by=request.user,
+                by_capabilities=request.access.capabilities,
+                request=request,
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, f"{membership.user.full_name} has been added.")
+            return redirect("schools:person", school_slug=request.school.slug, membership_id=membership.pk)
+    return render(request, "schools/person_add.html", {"form": form, "kind": "parent"})
+
+
+def _membership_for(request, membership_id):
+    """A membership of this school the person may see: parents' records need the
+    parents capability, everyone else's the staff one."""
+    membership = selectors.membership_in_school(request.school, membership_id)
+    if membership.is_parent_only and not request.access.can(Cap.VIEW_PARENTS):
+        raise Http404("No such person.")
+    return membership
+
+
+@school_view(Cap.VIEW_STAFF)
+def person_detail(request, membership_id):
+    return _render_person(request, _membership_for(request, membership_id))
+
+
+def _render_person(request, membership, roles_form=None, leaver_form=None, status=200):
+    children = membership.user.guardianships.filter(pupil__school=request.school).select_related(
+        "pupil", "pupil__school_class"
+    )
+    context = {
+        "membership": membership,
+        "children": children,
+        "roles_form": roles_form
+        or RolesForm(initial={"roles": membership.role_codes}, parent=membership.is_parent_only),
+        "leaver_form": leaver_form or LeaverForm(initial={"leaving_date": timezone.localdate()}),
+    }
+    return render(request, "schools/person_detail.html", context, status=status)
+
+
+@school_view(Cap.MANAGE_PEOPLE)
+@require_POST
+def person_roles(request, membership_id):
+    membership = _membership_for(request, membership_id)
+    form = RolesForm(request.POST, parent=membership.is_parent_only)
+    if form.is_valid():
+        try:
+            services.change_roles(
+                membership=membership,
+                roles=form.cleaned_data["roles"],
+                by=request.user,
+                by_capabilities=request.access.capabilities,
+                request=request,
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, "Roles saved.")
+            return redirect("schools:person", school_slug=request.school.slug, membership_id=membership.pk)
+    return _render_person(request, membership, roles_form=form, status=400)
+
+
+@school_view(Cap.MANAGE_PEOPLE)
+@require_POST
+def person_leaver(request, membership_id):
+    membership = _membership_for(request, membership_id)
+    form = LeaverForm(request.POST)
+    if form.is_valid():
+        try:
+            services.mark_leaver(
+                membership=membership, leaving_date=form.cleaned_data["leaving_date"], by=request.user, request=request
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, f"{membership.user.full_name}'s leaving date is saved.")
+            return redirect("schools:person", school_slug=request.school.slug, membership_id=membership.pk)
+    return _render_person(request, membership, leaver_form=form, status=400)
+
+
+@school_view(Cap.MANAGE_PEOPLE)
+@require_POST
+def person_invite(request, membership_id):
+    membership = _membership_for(request, membership_id)
+    try:
+        services.invite(membership=membership, by=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"A new invitation is on its way to {membership.user.email}.")
+    return redirect("schools:person", school_slug=request.school.slug, membership_id=membership.pk)
+
+
+@login_required
+def family(request):
+    """A parent's own children, across every school where they are a parent."""
+    return render(request, "schools/family.html", {"children": selectors.children_of(request.user)})
+
+

@@ -1,0 +1,151 @@
+"""Shared fixtures: a trust with two schools; one person per role in `school`; a
+parent; someone of another school; and helpers to sign them in."""
+
+import os
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.core.cache import cache
+
+from core.roles import Role, roles_are_sensitive
+
+from .factories import (
+    GuardianshipFactory,
+    MembershipFactory,
+    PupilFactory,
+    SchoolClassFactory,
+    SchoolFactory,
+    TrustFactory,
+    TrustMembershipFactory,
+)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI a skipped test is a failure: every service and the browser are there."""
+    if os.environ.get("CI") and exitstatus == 0:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        skipped = reporter.stats.get("skipped", []) if reporter else []
+        if skipped:
+            reporter.write_line(f"CI: {len(skipped)} test(s) were skipped; in CI that is a failure.", red=True)
+            session.exitstatus = 1
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def give_mfa(user) -> str:
+    """Set up TOTP for a user, as if they had scanned the QR code. Returns the secret."""
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def make_member(school, *roles, mfa=None, **kwargs):
+    """An active member of `school` with `roles`. People with sensitive roles get
+    TOTP set up unless mfa=False, so they can reach school pages in tests."""
+    membership = MembershipFactory(school=school, roles=list(roles), **kwargs)
+    if mfa or (mfa is None and roles_are_sensitive(roles)):
+        give_mfa(membership.user)
+    return membership.user
+
+
+@pytest.fixture
+def trust(db):
+    return TrustFactory(name="Riverside Learning Trust", slug="riverside")
+
+
+@pytest.fixture
+def school(trust):
+    return SchoolFactory(trust=trust, name="Oakfield Primary School", slug="oakfield")
+
+
+@pytest.fixture
+def other_school(db):
+    """A school of another trust: its people must never see `school`."""
+    return SchoolFactory(name="Elm Tree Primary School", slug="elm-tree")
+
+
+@pytest.fixture
+def sister_school(trust):
+    """Another school of the same trust."""
+    return SchoolFactory(trust=trust, name="Willow Nursery School", slug="willow", phase="nursery")
+
+
+@pytest.fixture
+def head(school):
+    return make_member(school, Role.HEADTEACHER)
+
+
+@pytest.fixture
+def deputy(school):
+    return make_member(school, Role.DEPUTY)
+
+
+@pytest.fixture
+def dsl(school):
+    return make_member(school, Role.DSL)
+
+
+@pytest.fixture
+def office(school):
+    return make_member(school, Role.OFFICE)
+
+
+@pytest.fixture
+def teacher(school):
+    return make_member(school, Role.TEACHER)
+
+
+@pytest.fixture
+def support_staff(school):
+    return make_member(school, Role.SUPPORT_STAFF)
+
+
+@pytest.fixture
+def governor(school):
+    return make_member(school, Role.GOVERNOR)
+
+
+@pytest.fixture
+def trust_officer(trust):
+    membership = TrustMembershipFactory(trust=trust)
+    give_mfa(membership.user)
+    return membership.user
+
+
+@pytest.fixture
+def school_class(school):
+    return SchoolClassFactory(school=school, name="Oak")
+
+
+@pytest.fixture
+def pupil(school, school_class):
+    return PupilFactory(school=school, school_class=school_class, first_name="Amelia", last_name="Khan")
+
+
+@pytest.fixture
+def parent(school, pupil):
+    user = make_member(school, Role.PARENT)
+    GuardianshipFactory(pupil=pupil, carer=user, relationship="mother")
+    return user
+
+
+@pytest.fixture
+def outsider(other_school):
+    """The headteacher of another school: every capability, but not here."""
+    return make_member(other_school, Role.HEADTEACHER)
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user) -> the test client signed in as that user."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in
