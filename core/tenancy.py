@@ -64,15 +64,16 @@ def school_access(user, school) -> SchoolAccess | None:
 
 
 def accessible_schools(user):
-    """Every school the person can open, as a queryset (schools they belong to, and
-    every school of a trust where they are a trust officer)."""
+    """Every school whose pages the person can open, as a queryset: schools where
+    they hold a staff role, and every school of a trust where they are a trust
+    officer. (A parent-only membership opens /family/, not the school's pages.)"""
     School, Membership, TrustMembership = _models()
     if not user.is_authenticated:
         return School.objects.none()
     from django.db.models import Q
 
     trust_ids = TrustMembership.objects.active().filter(user=user).values("trust_id")
-    school_ids = Membership.objects.active().filter(user=user).values("school_id")
+    school_ids = Membership.objects.active().staff().filter(user=user).values("school_id")
     return School.objects.filter(Q(id__in=school_ids) | Q(trust_id__in=trust_ids)).order_by("name")
 
 

@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from schools import demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo trust (a primary and a nursery school). Safe to run again: it loads once."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo only runs with DEBUG=1: it creates people with a published password, "
+                "which must never reach a real school's portal."
+            )
+        if demo.demo_loaded():
+            self.stdout.write("The demo trust is already loaded.")
+        else:
+            demo.build_demo(timezone.localdate())
+            self.stdout.write(self.style.SUCCESS("Loaded the demo trust: Riverside Primary and Little Acorns Nursery."))
+        self.stdout.write("\nDemo logins (password for all: %s)" % demo.DEMO_PASSWORD)
+        for label, email in demo.LOGINS:
+            self.stdout.write(f"  {label:<36} {email}")
+        self.stdout.write(
+            "The head, DSL, office and trust officer are asked to set up two-step sign-in "
+            "(an authenticator app) the first time they sign in. Parents may also sign in "
+            "with a code sent by email; with the default console email backend the code "
+            "appears in the web process's output."
+        )
