@@ -43,3 +43,6 @@ class WorkerHeartbeat(models.Model):
     name = models.CharField(max_length=50, unique=True)
     beat_at = models.DateTimeField()
     hostname = models.CharField(max_length=200, blank=True)
+
+    def __str__(self):
+        return f"{self.name} at {self.beat_at:%d/%m/%Y %H:%M:%S}"

@@ -17,9 +17,7 @@ def root(request):
 @login_required
 def home(request):
     """Each person's own page: what they should do next, and their schools."""
-    return render(
-        request, "core/home.html", {"todos": todos_for(request), "schools": accessible_schools(request.user)}
-    )
+    return render(request, "core/home.html", {"todos": todos_for(request), "schools": accessible_schools(request.user)})
 
 
 @never_cache

@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from .models import Guardianship, Membership, MembershipRole, Pupil, School, SchoolClass, Trust, TrustMembership, YearGroup
+from .models import (
+    Guardianship,
+    Membership,
+    MembershipRole,
+    Pupil,
+    School,
+    SchoolClass,
+    Trust,
+    TrustMembership,
+    YearGroup,
+)
 
 
 class MembershipRoleInline(admin.TabularInline):

@@ -71,7 +71,15 @@ class StaffSpec:
     email: str = ""
 
 
-PRIMARY_CLASSES = [("R", "Rowan"), ("1", "Hazel"), ("2", "Willow"), ("3", "Ash"), ("4", "Beech"), ("5", "Cedar"), ("6", "Oak")]
+PRIMARY_CLASSES = [
+    ("R", "Rowan"),
+    ("1", "Hazel"),
+    ("2", "Willow"),
+    ("3", "Ash"),
+    ("4", "Beech"),
+    ("5", "Cedar"),
+    ("6", "Oak"),
+]
 NURSERY_CLASSES = [("N", "Ladybirds"), ("N", "Bumblebees"), ("N", "Butterflies")]
 
 
@@ -98,7 +106,15 @@ def _primary_staff():
         [("Kate", "Moore"), ("Rachel", "Turner"), ("Deepa", "Patel"), ("Paul", "Edwards"),
          ("Funmi", "Adeyemi"), ("Claire", "Scott"), ("Ben", "Harris"), ("Laura", "Young")]
     ):  # fmt: skip
-        staff.append(StaffSpec(first, last, (Role.SUPPORT_STAFF,), "Teaching assistant" if i < 6 else "Midday supervisor", StaffType.SUPPORT))
+        staff.append(
+            StaffSpec(
+                first,
+                last,
+                (Role.SUPPORT_STAFF,),
+                "Teaching assistant" if i < 6 else "Midday supervisor",
+                StaffType.SUPPORT,
+            )
+        )
     staff += [
         StaffSpec("Richard", "Collins", (Role.CHAIR_OF_GOVERNORS, Role.GOVERNOR), "Chair of governors", StaffType.GOVERNOR),
         StaffSpec("Anita", "Singh", (Role.GOVERNOR,), "Parent governor", StaffType.GOVERNOR),
@@ -145,7 +161,9 @@ class DemoBuilder:
     def year_groups(self, school, codes):
         ks = {c: k for c, _, k in YEAR_GROUPS}
         return {
-            code: YearGroup.objects.create(school=school, code=code, key_stage=ks[code], position=YEAR_GROUP_ORDER[code])
+            code: YearGroup.objects.create(
+                school=school, code=code, key_stage=ks[code], position=YEAR_GROUP_ORDER[code]
+            )
             for code in sorted(set(codes), key=YEAR_GROUP_ORDER.get)
         }
 
@@ -169,7 +187,7 @@ class DemoBuilder:
     def pupils(self, school, classes_by_name, sizes, age_for_code):
         pupils = []
         upn_base = 100000 + school.pk * 10000
-        for (class_name, school_class), size in zip(classes_by_name.items(), sizes, strict=True):
+        for school_class, size in zip(classes_by_name.values(), sizes, strict=True):
             for _ in range(size):
                 n = len(pupils)
                 code = school_class.year_group.code

@@ -38,9 +38,7 @@ class AddStaffForm(PersonFields):
     job_title = forms.CharField(max_length=100, required=False)
     staff_type = forms.ChoiceField(label="Type of staff", choices=[("", "Choose…"), *StaffType.choices])
     start_date = forms.DateField(required=False, widget=DateInput(), help_text="For example 01/09/2026.")
-    send_invitation = forms.BooleanField(
-        label="Email them an invitation now", required=False, initial=True
-    )
+    send_invitation = forms.BooleanField(label="Email them an invitation now", required=False, initial=True)
 
 
 class AddParentForm(PersonFields):
@@ -56,9 +54,7 @@ class AddParentForm(PersonFields):
         initial=True,
         help_text="Untick for a carer who cannot give consent, for example after a court order.",
     )
-    send_invitation = forms.BooleanField(
-        label="Email them an invitation now", required=False, initial=True
-    )
+    send_invitation = forms.BooleanField(label="Email them an invitation now", required=False, initial=True)
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
@@ -85,3 +81,27 @@ class LeaverForm(forms.Form):
         widget=DateInput(),
         help_text="If this is today or earlier, their access ends at once.",
     )
+
+
+class SchoolSettingsForm(forms.ModelForm):
+    MAX_LOGO_BYTES = 1024 * 1024
+
+    class Meta:
+        from .models import School
+
+        model = School
+        fields = ["name", "address", "logo", "mfa_for_all_staff"]
+        widgets = {"address": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {"logo": "A PNG or JPEG image, up to 1 MB. It appears on signed documents and emails."}
+
+    def clean_logo(self):
+        # forms.ImageField has already opened the file with Pillow, so this is the
+        # image's real format, not its name.
+        logo = self.cleaned_data.get("logo")
+        image = getattr(logo, "image", None)
+        if image is not None:
+            if logo.size > self.MAX_LOGO_BYTES:
+                raise forms.ValidationError("The logo is too large. Please choose an image under 1 MB.")
+            if image.format not in ("PNG", "JPEG"):
+                raise forms.ValidationError("The logo must be a PNG or JPEG image.")
+        return logo

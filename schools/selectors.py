@@ -45,6 +45,7 @@ def classes_with_counts(school):
     return (
         SchoolClass.objects.filter(school=school)
         .select_related("year_group")
+        .prefetch_related(Prefetch("teachers", queryset=Membership.objects.select_related("user")))
         .annotate(pupil_count=Count("pupils", filter=Q(pupils__leaving_date__isnull=True)))
     )
 

@@ -74,7 +74,9 @@ def add_person(
         raise ValidationError({"email": f"{user.email} is already a member of {school.name}."})
     if membership is None:
         membership = Membership(user=user, school=school)
-    membership.status = Membership.Status.ACTIVE if user.is_active and not send_invitation else Membership.Status.INVITED
+    membership.status = (
+        Membership.Status.ACTIVE if user.is_active and not send_invitation else Membership.Status.INVITED
+    )
     membership.job_title = job_title
     membership.staff_type = staff_type
     membership.start_date = start_date
@@ -184,9 +186,7 @@ def _end_membership(membership: Membership, *, by=None, request=None) -> None:
     membership.save(update_fields=["status", "ended_at"])
     account_services.revoke_invitations(target=membership)
     user = membership.user
-    still_belongs = (
-        Membership.objects.current().filter(user=user).exists() or user.trust_memberships.active().exists()
-    )
+    still_belongs = Membership.objects.current().filter(user=user).exists() or user.trust_memberships.active().exists()
     if not still_belongs and user.is_active:
         user.is_active = False
         user.save(update_fields=["is_active"])
@@ -232,3 +232,21 @@ def activate_membership_from_invitation(*, membership: Membership, user, request
         request=request,
         summary=f"{user.email} accepted the invitation and joined",
     )
+
+
+@transaction.atomic
+def update_school_settings(*, form, by, request=None) -> School:
+    """Save the school's settings form, recording what changed."""
+    changed = list(form.changed_data)
+    school = form.save()
+    if changed:
+        audit.record(
+            action="school.settings_changed",
+            actor=by,
+            school=school,
+            obj=school,
+            request=request,
+            summary=f"Changed settings: {', '.join(form.fields[n].label or n for n in changed)}",
+            data={"fields": changed},
+        )
+    return school

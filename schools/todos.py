@@ -1,12 +1,13 @@
 """What the home page asks of each person, from the school community's side."""
 
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from core.roles import Cap
 from core.tenancy import accessible_schools, school_access
 from core.todos import Todo, register
 
-from .models import Membership
+from .models import Membership, SchoolClass
 from .selectors import children_of
 
 
@@ -36,3 +37,21 @@ def family_todos(request):
         return []
     names = ", ".join(g.pupil.first_name for g in children)
     return [Todo(title="Your children", detail=names, url=reverse("family:home"))]
+
+
+@register
+def teacher_todos(request):
+    """A class teacher's own classes, one click from their home page."""
+    classes = (
+        SchoolClass.objects.filter(teachers__user=request.user, teachers__status=Membership.Status.ACTIVE)
+        .select_related("school", "year_group")
+        .annotate(pupil_count=Count("pupils", filter=Q(pupils__leaving_date__isnull=True)))
+    )
+    return [
+        Todo(
+            title=f"Your class: {c.name}",
+            detail=f"{c.school.name}, {c.year_group} · {c.pupil_count} pupils",
+            url=reverse("schools:pupils", args=[c.school.slug]) + f"?class={c.pk}",
+        )
+        for c in classes
+    ]

@@ -16,6 +16,8 @@ school_patterns = [
     path("people/<int:membership_id>/roles/", views.person_roles, name="person_roles"),
     path("people/<int:membership_id>/leaver/", views.person_leaver, name="person_leaver"),
     path("people/<int:membership_id>/invite/", views.person_invite, name="person_invite"),
+    path("settings/", views.school_settings, name="settings"),
+    path("logo/", views.school_logo, name="logo"),
     path("pupils/", views.pupil_list, name="pupils"),
     path("pupils/<int:pupil_id>/", views.pupil_detail, name="pupil"),
 ]

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -12,7 +12,7 @@ from core.roles import Cap, Role
 from core.tenancy import school_view
 
 from . import selectors, services
-from .forms import AddParentForm, AddStaffForm, LeaverForm, RolesForm
+from .forms import AddParentForm, AddStaffForm, LeaverForm, RolesForm, SchoolSettingsForm
 from .models import Membership
 
 PAGE_SIZE = 50
@@ -222,3 +222,18 @@ def family(request):
     return render(request, "schools/family.html", {"children": selectors.children_of(request.user)})
 
 
+@school_view(Cap.MANAGE_SCHOOL_SETTINGS)
+def school_settings(request):
+    form = SchoolSettingsForm(request.POST or None, request.FILES or None, instance=request.school)
+    if request.method == "POST" and form.is_valid():
+        services.update_school_settings(form=form, by=request.user, request=request)
+        messages.success(request, "Settings saved.")
+        return redirect("schools:settings", school_slug=request.school.slug)
+    return render(request, "schools/settings.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@school_view(Cap.VIEW_SCHOOL)
+def school_logo(request):
+    if not request.school.logo:
+        raise Http404("No logo.")
+    return FileResponse(request.school.logo.open("rb"))

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,151 +15,373 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='School',
+            name="School",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.SlugField(help_text="Used in the school's web addresses.", unique=True)),
-                ('urn', models.CharField(max_length=8, unique=True, validators=[django.core.validators.RegexValidator('^\\d{6,8}$', 'A URN is the 6-digit number from Get Information about Schools.')], verbose_name='URN')),
-                ('phase', models.CharField(choices=[('nursery', 'Nursery'), ('primary', 'Primary'), ('secondary', 'Secondary'), ('all_through', 'All-through'), ('special', 'Special')], max_length=20)),
-                ('address', models.TextField(blank=True)),
-                ('logo', models.ImageField(blank=True, upload_to='school-logos/')),
-                ('mfa_for_all_staff', models.BooleanField(default=False, help_text='Leaders, the DSL and the office always must; this extends it to every member of staff.', verbose_name='Ask all staff to use two-step sign-in')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                ("slug", models.SlugField(help_text="Used in the school's web addresses.", unique=True)),
+                (
+                    "urn",
+                    models.CharField(
+                        max_length=8,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{6,8}$", "A URN is the 6-digit number from Get Information about Schools."
+                            )
+                        ],
+                        verbose_name="URN",
+                    ),
+                ),
+                (
+                    "phase",
+                    models.CharField(
+                        choices=[
+                            ("nursery", "Nursery"),
+                            ("primary", "Primary"),
+                            ("secondary", "Secondary"),
+                            ("all_through", "All-through"),
+                            ("special", "Special"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("address", models.TextField(blank=True)),
+                ("logo", models.ImageField(blank=True, upload_to="school-logos/")),
+                (
+                    "mfa_for_all_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Leaders, the DSL and the office always must; this extends it to every member of staff.",
+                        verbose_name="Ask all staff to use two-step sign-in",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Trust',
+            name="Trust",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.SlugField(unique=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                ("slug", models.SlugField(unique=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('invited', 'Invited'), ('active', 'Active'), ('left', 'Left')], default='invited', max_length=10)),
-                ('job_title', models.CharField(blank=True, max_length=100)),
-                ('staff_type', models.CharField(blank=True, choices=[('teaching', 'Teaching staff'), ('support', 'Support staff'), ('leadership', 'Leadership'), ('admin', 'Office and administration'), ('governor', 'Governor'), ('trainee', 'Trainee'), ('supply', 'Supply or agency staff'), ('volunteer', 'Volunteer'), ('contractor', 'Contractor'), ('visitor', 'Visitor')], max_length=20)),
-                ('start_date', models.DateField(blank=True, null=True)),
-                ('leaving_date', models.DateField(blank=True, null=True)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='schools.school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("invited", "Invited"), ("active", "Active"), ("left", "Left")],
+                        default="invited",
+                        max_length=10,
+                    ),
+                ),
+                ("job_title", models.CharField(blank=True, max_length=100)),
+                (
+                    "staff_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("teaching", "Teaching staff"),
+                            ("support", "Support staff"),
+                            ("leadership", "Leadership"),
+                            ("admin", "Office and administration"),
+                            ("governor", "Governor"),
+                            ("trainee", "Trainee"),
+                            ("supply", "Supply or agency staff"),
+                            ("volunteer", "Volunteer"),
+                            ("contractor", "Contractor"),
+                            ("visitor", "Visitor"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("start_date", models.DateField(blank=True, null=True)),
+                ("leaving_date", models.DateField(blank=True, null=True)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="memberships", to="schools.school"
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='school',
-            name='trust',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='schools', to='schools.trust'),
+            model_name="school",
+            name="trust",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="schools",
+                to="schools.trust",
+            ),
         ),
         migrations.CreateModel(
-            name='TrustMembership',
+            name="TrustMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('job_title', models.CharField(blank=True, max_length=100)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('trust', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='schools.trust')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='trust_memberships', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("job_title", models.CharField(blank=True, max_length=100)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "trust",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="memberships", to="schools.trust"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="trust_memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='YearGroup',
+            name="YearGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(choices=[('N', 'Nursery'), ('R', 'Reception'), ('1', 'Year 1'), ('2', 'Year 2'), ('3', 'Year 3'), ('4', 'Year 4'), ('5', 'Year 5'), ('6', 'Year 6'), ('7', 'Year 7'), ('8', 'Year 8'), ('9', 'Year 9'), ('10', 'Year 10'), ('11', 'Year 11'), ('12', 'Year 12'), ('13', 'Year 13')], max_length=3)),
-                ('key_stage', models.CharField(choices=[('eyfs', 'Early years (EYFS)'), ('ks1', 'Key stage 1'), ('ks2', 'Key stage 2'), ('ks3', 'Key stage 3'), ('ks4', 'Key stage 4'), ('ks5', 'Key stage 5')], max_length=4)),
-                ('position', models.PositiveSmallIntegerField()),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='year_groups', to='schools.school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(
+                        choices=[
+                            ("N", "Nursery"),
+                            ("R", "Reception"),
+                            ("1", "Year 1"),
+                            ("2", "Year 2"),
+                            ("3", "Year 3"),
+                            ("4", "Year 4"),
+                            ("5", "Year 5"),
+                            ("6", "Year 6"),
+                            ("7", "Year 7"),
+                            ("8", "Year 8"),
+                            ("9", "Year 9"),
+                            ("10", "Year 10"),
+                            ("11", "Year 11"),
+                            ("12", "Year 12"),
+                            ("13", "Year 13"),
+                        ],
+                        max_length=3,
+                    ),
+                ),
+                (
+                    "key_stage",
+                    models.CharField(
+                        choices=[
+                            ("eyfs", "Early years (EYFS)"),
+                            ("ks1", "Key stage 1"),
+                            ("ks2", "Key stage 2"),
+                            ("ks3", "Key stage 3"),
+                            ("ks4", "Key stage 4"),
+                            ("ks5", "Key stage 5"),
+                        ],
+                        max_length=4,
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField()),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="year_groups", to="schools.school"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['school', 'position'],
+                "ordering": ["school", "position"],
             },
         ),
         migrations.CreateModel(
-            name='SchoolClass',
+            name="SchoolClass",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50)),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='classes', to='schools.school')),
-                ('teachers', models.ManyToManyField(blank=True, related_name='classes_taught', to='schools.membership')),
-                ('year_group', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='classes', to='schools.yeargroup')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=50)),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="classes", to="schools.school"
+                    ),
+                ),
+                (
+                    "teachers",
+                    models.ManyToManyField(blank=True, related_name="classes_taught", to="schools.membership"),
+                ),
+                (
+                    "year_group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="classes", to="schools.yeargroup"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'classes',
-                'ordering': ['year_group__position', 'name'],
+                "verbose_name_plural": "classes",
+                "ordering": ["year_group__position", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Pupil',
+            name="Pupil",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('first_name', models.CharField(max_length=100)),
-                ('last_name', models.CharField(max_length=100)),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('upn', models.CharField(blank=True, help_text='Unique pupil number', max_length=13, verbose_name='UPN')),
-                ('mis_id', models.CharField(blank=True, max_length=50, verbose_name='MIS id')),
-                ('admission_date', models.DateField(blank=True, null=True)),
-                ('leaving_date', models.DateField(blank=True, null=True)),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pupils', to='schools.school')),
-                ('school_class', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='pupils', to='schools.schoolclass')),
-                ('year_group', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pupils', to='schools.yeargroup')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("first_name", models.CharField(max_length=100)),
+                ("last_name", models.CharField(max_length=100)),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                (
+                    "upn",
+                    models.CharField(blank=True, help_text="Unique pupil number", max_length=13, verbose_name="UPN"),
+                ),
+                ("mis_id", models.CharField(blank=True, max_length=50, verbose_name="MIS id")),
+                ("admission_date", models.DateField(blank=True, null=True)),
+                ("leaving_date", models.DateField(blank=True, null=True)),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="pupils", to="schools.school"
+                    ),
+                ),
+                (
+                    "school_class",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="pupils",
+                        to="schools.schoolclass",
+                    ),
+                ),
+                (
+                    "year_group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="pupils", to="schools.yeargroup"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['last_name', 'first_name'],
+                "ordering": ["last_name", "first_name"],
             },
         ),
         migrations.CreateModel(
-            name='MembershipRole',
+            name="MembershipRole",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('headteacher', 'Headteacher'), ('deputy', 'Deputy headteacher'), ('dsl', 'Designated safeguarding lead'), ('esafety_lead', 'E-safety lead'), ('ict_manager', 'ICT manager'), ('business_manager', 'School business manager'), ('office', 'Office staff'), ('teacher', 'Teacher'), ('support_staff', 'Support staff'), ('governor', 'Governor'), ('chair_of_governors', 'Chair of governors'), ('volunteer', 'Volunteer'), ('contractor', 'Contractor'), ('visitor', 'Visitor'), ('parent', 'Parent or carer')], max_length=30)),
-                ('membership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='roles', to='schools.membership')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("headteacher", "Headteacher"),
+                            ("deputy", "Deputy headteacher"),
+                            ("dsl", "Designated safeguarding lead"),
+                            ("esafety_lead", "E-safety lead"),
+                            ("ict_manager", "ICT manager"),
+                            ("business_manager", "School business manager"),
+                            ("office", "Office staff"),
+                            ("teacher", "Teacher"),
+                            ("support_staff", "Support staff"),
+                            ("governor", "Governor"),
+                            ("chair_of_governors", "Chair of governors"),
+                            ("volunteer", "Volunteer"),
+                            ("contractor", "Contractor"),
+                            ("visitor", "Visitor"),
+                            ("parent", "Parent or carer"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "membership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="roles", to="schools.membership"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('membership', 'role'), name='role_once_per_membership')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("membership", "role"), name="role_once_per_membership")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Guardianship',
+            name="Guardianship",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('relationship', models.CharField(choices=[('mother', 'Mother'), ('father', 'Father'), ('step_parent', 'Step-parent'), ('grandparent', 'Grandparent'), ('foster_carer', 'Foster carer'), ('carer', 'Carer'), ('other', 'Other relative or contact')], max_length=20)),
-                ('parental_responsibility', models.BooleanField(default=True)),
-                ('carer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='guardianships', to=settings.AUTH_USER_MODEL)),
-                ('pupil', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='guardianships', to='schools.pupil')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "relationship",
+                    models.CharField(
+                        choices=[
+                            ("mother", "Mother"),
+                            ("father", "Father"),
+                            ("step_parent", "Step-parent"),
+                            ("grandparent", "Grandparent"),
+                            ("foster_carer", "Foster carer"),
+                            ("carer", "Carer"),
+                            ("other", "Other relative or contact"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("parental_responsibility", models.BooleanField(default=True)),
+                (
+                    "carer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="guardianships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "pupil",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="guardianships", to="schools.pupil"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('pupil', 'carer'), name='carer_once_per_pupil')],
+                "constraints": [models.UniqueConstraint(fields=("pupil", "carer"), name="carer_once_per_pupil")],
             },
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('user', 'school'), name='one_membership_per_school'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(fields=("user", "school"), name="one_membership_per_school"),
         ),
         migrations.AddConstraint(
-            model_name='trustmembership',
-            constraint=models.UniqueConstraint(fields=('user', 'trust'), name='one_membership_per_trust'),
+            model_name="trustmembership",
+            constraint=models.UniqueConstraint(fields=("user", "trust"), name="one_membership_per_trust"),
         ),
         migrations.AddConstraint(
-            model_name='yeargroup',
-            constraint=models.UniqueConstraint(fields=('school', 'code'), name='year_group_once_per_school'),
+            model_name="yeargroup",
+            constraint=models.UniqueConstraint(fields=("school", "code"), name="year_group_once_per_school"),
         ),
         migrations.AddConstraint(
-            model_name='schoolclass',
-            constraint=models.UniqueConstraint(fields=('school', 'name'), name='class_name_once_per_school'),
+            model_name="schoolclass",
+            constraint=models.UniqueConstraint(fields=("school", "name"), name="class_name_once_per_school"),
         ),
         migrations.AddConstraint(
-            model_name='pupil',
-            constraint=models.UniqueConstraint(condition=models.Q(('upn', ''), _negated=True), fields=('school', 'upn'), name='upn_once_per_school'),
+            model_name="pupil",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("upn", ""), _negated=True), fields=("school", "upn"), name="upn_once_per_school"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pupil',
-            constraint=models.UniqueConstraint(condition=models.Q(('mis_id', ''), _negated=True), fields=('school', 'mis_id'), name='mis_id_once_per_school'),
+            model_name="pupil",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("mis_id", ""), _negated=True),
+                fields=("school", "mis_id"),
+                name="mis_id_once_per_school",
+            ),
         ),
     ]

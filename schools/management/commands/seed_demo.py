@@ -19,7 +19,7 @@ class Command(BaseCommand):
         else:
             demo.build_demo(timezone.localdate())
             self.stdout.write(self.style.SUCCESS("Loaded the demo trust: Riverside Primary and Little Acorns Nursery."))
-        self.stdout.write("\nDemo logins (password for all: %s)" % demo.DEMO_PASSWORD)
+        self.stdout.write(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD})")
         for label, email in demo.LOGINS:
             self.stdout.write(f"  {label:<36} {email}")
         self.stdout.write(

@@ -1,0 +1,200 @@
+"""Playwright in Debian's Chromium against pytest-django's live server.
+
+Every test here is marked `browser`. Journeys call `check_page(page)` on each page
+they visit: it runs axe-core (failing on serious or critical violations), fails on any
+Content-Security-Policy error seen in the console so far, and, when SCREENSHOTS_DIR is
+set, saves full-page screenshots at 1280 px and 375 px wide into that folder.
+
+Emails: the test settings use the locmem backend and run Celery tasks eagerly, so what
+the live server thread sends lands in `django.core.mail.outbox` of this process. Links
+in emails start with SITE_URL (http://testserver); open their path on live_server.url.
+"""
+
+import os
+import re
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from axe_playwright_python.sync_playwright import Axe
+from django.core import mail
+
+from ..factories import PASSWORD
+
+# Playwright's sync API runs an event loop in the main thread for the whole session;
+# Django would otherwise refuse ORM calls made from tests (and fixtures) meanwhile.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+HERE = Path(__file__).parent
+DESKTOP = {"width": 1280, "height": 800}
+PHONE_WIDTH = 375
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+_axe = Axe()
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if HERE in Path(item.path).parents:
+            item.add_marker(pytest.mark.browser)
+            if not os.path.exists(CHROMIUM):
+                item.add_marker(pytest.mark.skip(reason=f"Chromium is not installed at {CHROMIUM}"))
+
+
+# --- pytest-playwright configuration ----------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args, live_server):
+    return {**browser_context_args, "base_url": live_server.url, "viewport": DESKTOP, "locale": "en-GB"}
+
+
+class CSPWatch:
+    """Collects Content-Security-Policy errors from the console of every page watched."""
+
+    def __init__(self):
+        self.errors = []
+
+    def watch(self, page):
+        def on_console(message):
+            if message.type == "error" and "Content Security Policy" in message.text:
+                self.errors.append(f"{page.url}: {message.text}")
+
+        page.on("console", on_console)
+        return page
+
+    def assert_none(self):
+        assert not self.errors, "Content-Security-Policy errors:\n" + "\n".join(self.errors)
+
+
+@pytest.fixture
+def csp():
+    watch = CSPWatch()
+    yield watch
+    watch.assert_none()
+
+
+@pytest.fixture
+def page(context, csp):
+    """pytest-playwright's page, with its console watched for CSP errors."""
+    return csp.watch(context.new_page())
+
+
+@pytest.fixture
+def fresh_page(new_context, csp):
+    """fresh_page() -> a page in a new browser context: someone else, on another device."""
+
+    def make():
+        return csp.watch(new_context().new_page())
+
+    return make
+
+
+# --- Checks on each page ----------------------------------------------------------------
+
+
+def axe_check(page):
+    """Run axe-core on the page; fail listing every serious or critical violation."""
+    results = _axe.run(page)
+    blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING_IMPACTS]
+    if blocking:
+        lines = [f"axe-core on {page.url}:"]
+        for violation in blocking:
+            lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+            for node in violation["nodes"][:5]:
+                lines.append(f"    {', '.join(map(str, node['target']))}: {node['failureSummary']}")
+        pytest.fail("\n".join(lines), pytrace=False)
+    return results
+
+
+def _slug(text):
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "root"
+
+
+@pytest.fixture
+def check_page(request, csp):
+    """check_page(page, name=None): axe-core, no CSP errors so far, and screenshots
+    when SCREENSHOTS_DIR is set (named after the test, the step and `name`)."""
+    folder = os.environ.get("SCREENSHOTS_DIR")
+    counter = iter(range(1, 100))
+
+    def check(page, name=None):
+        page.wait_for_load_state("load")
+        axe_check(page)
+        csp.assert_none()
+        if folder:
+            label = name or urlsplit(page.url).path
+            stem = f"{_slug(request.node.name.removeprefix('test_'))}-{next(counter):02d}-{_slug(label)}"
+            save_screenshots(page, Path(folder), stem)
+        return page
+
+    return check
+
+
+def save_screenshots(page, folder, stem):
+    """Full-page screenshots at desktop and phone widths; the viewport is put back."""
+    folder.mkdir(parents=True, exist_ok=True)
+    before = page.viewport_size or DESKTOP
+    page.set_viewport_size(DESKTOP)
+    page.screenshot(path=str(folder / f"{stem}-1280.png"), full_page=True)
+    page.set_viewport_size({"width": PHONE_WIDTH, "height": 740})
+    page.screenshot(path=str(folder / f"{stem}-375.png"), full_page=True)
+    page.set_viewport_size(before)
+
+
+# --- Signing in and email ---------------------------------------------------------------
+
+
+def totp_code(secret):
+    """The code an authenticator app would show now for `secret`."""
+    counters = list(yield_hotp_counters_from_time())  # [now - tolerance, ..., now + tolerance]
+    return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
+
+
+def wait_for_email(to, since=0, timeout=5.0):
+    """The first email to `to` among those sent after the first `since` emails."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for message in mail.outbox[since:]:
+            if to in message.to:
+                return message
+        if time.monotonic() > deadline:
+            sent = [(m.to, m.subject) for m in mail.outbox]
+            pytest.fail(f"No email to {to}; sent: {sent}", pytrace=False)
+        time.sleep(0.05)
+
+
+def path_of_link(message, pattern=r"http://testserver(/\S+)"):
+    """The path of the first link in an email's text, to open on the live server."""
+    match = re.search(pattern, message.body)
+    assert match, f"No link in the email: {message.body}"
+    return match.group(1)
+
+
+def sign_in_with_password(page, check_page, email, password=PASSWORD):
+    """The real sign-in page: email and password."""
+    page.goto("/accounts/login/")
+    check_page(page, "sign-in")
+    page.get_by_label(re.compile("email", re.I)).fill(email)
+    page.get_by_label(re.compile("password", re.I)).fill(password)
+    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
+    page.wait_for_load_state("load")

@@ -1,0 +1,213 @@
+"""Every page under /s/<school_slug>/ shows nothing to people who may not see it.
+
+The pages are found by walking the URLconf, so a page added later is covered without
+touching this file, unless its address takes an object id this file does not know
+how to fill: then the tests fail and say which mapping to add to OBJECT_FACTORIES.
+"""
+
+import re
+from functools import reduce
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+
+from accounts.models import Invitation
+from core.models import AuditEvent
+from core.roles import ROLE_CAPABILITIES, STAFF_ROLES, Cap, Role, capabilities_for
+from schools.models import Membership, MembershipRole
+from tests.conftest import make_member
+from tests.factories import MembershipFactory, PupilFactory, SchoolClassFactory
+
+SCHOOL_PREFIX = "s/<slug:school_slug>/"
+_PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
+
+
+def _walk(patterns, prefix=""):
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, route)
+        elif isinstance(pattern, URLPattern):
+            yield route
+
+
+def school_routes() -> list[str]:
+    """Every route under /s/<school_slug>/ in the URLconf."""
+    return sorted({route for route in _walk(get_resolver().url_patterns) if route.startswith(SCHOOL_PREFIX)})
+
+
+def route_parameters(route: str) -> list[str]:
+    return [m.group("name") for m in _PARAMETER.finditer(route)]
+
+
+# How to fill an object id in a school page's address: kwarg name -> a function that
+# builds such an object in the given school and returns its id. The object must be
+# one the page would show to someone allowed to see it (a member of staff rather
+# than a parent, a pupil in a class), so that a 404 comes from the gate.
+OBJECT_FACTORIES = {
+    "membership_id": lambda school: (
+        MembershipFactory(school=school, roles=[Role.TEACHER], status=Membership.Status.INVITED).pk
+    ),
+    "pupil_id": lambda school: PupilFactory(school=school, school_class=SchoolClassFactory(school=school)).pk,
+    "class_id": lambda school: SchoolClassFactory(school=school).pk,
+}
+
+
+def objects_for(route: str, school) -> dict[str, object]:
+    """Ids of objects of `school` for every parameter of `route` but the school slug."""
+    objects = {}
+    for name in route_parameters(route):
+        if name == "school_slug":
+            continue
+        if name not in OBJECT_FACTORIES:
+            pytest.fail(
+                f"The school page {route!r} takes `{name}`, which the tenancy tests cannot fill. "
+                f"Add an entry for {name!r} to OBJECT_FACTORIES in tests/core/test_tenancy_matrix.py: "
+                "a function that builds such an object in the given school and returns its id."
+            )
+        objects[name] = OBJECT_FACTORIES[name](school)
+    return objects
+
+
+def build_path(route: str, slug: str, objects: dict) -> str:
+    if "^" in route or "(?P" in route:
+        pytest.fail(f"{route!r} uses a regular expression; write school pages with path() so they can be tested.")
+
+    def fill(match):
+        name = match.group("name")
+        return slug if name == "school_slug" else str(objects[name])
+
+    return "/" + _PARAMETER.sub(fill, route)
+
+
+def required_capability(path: str):
+    func = resolve(path).func
+    view_class = getattr(func, "view_class", None)
+    return getattr(func, "required_capability", None) or getattr(view_class, "required_capability", None)
+
+
+# Capabilities that every member of staff holds: for these, the only people of the
+# school without them are parents.
+UNIVERSAL_STAFF_CAPABILITIES = reduce(frozenset.intersection, (ROLE_CAPABILITIES[r] for r in STAFF_ROLES))
+
+
+def strongest_staff_role_without(capability):
+    """The staff role with the most capabilities that still lacks `capability`."""
+    lacking = [r for r in STAFF_ROLES if capability not in ROLE_CAPABILITIES[r]]
+    return max(lacking, key=lambda r: (len(ROLE_CAPABILITIES[r]), r), default=None)
+
+
+def role_with(capability):
+    return next(r for r in [Role.HEADTEACHER, *STAFF_ROLES] if capability in ROLE_CAPABILITIES[r])
+
+
+ROUTES = school_routes()
+ROUTES_WITH_OBJECTS = [r for r in ROUTES if set(route_parameters(r)) - {"school_slug"}]
+
+
+def _assert_not_found(client, path, *, who, get_may_be_refused=False):
+    """GET and POST both answer 404. Where the person may use the page in their own
+    school, a POST-only page may refuse a GET with 405 before looking at the id (which
+    reveals nothing about it); the POST must still be 404."""
+    for method in ("get", "post"):
+        response = getattr(client, method)(path)
+        allowed = {404, 405} if method == "get" and get_may_be_refused else {404}
+        assert response.status_code in allowed, f"{who}: {method.upper()} {path} answered {response.status_code}"
+
+
+def _assert_nothing_changed(school):
+    assert not AuditEvent.objects.filter(school=school).exists()
+    assert not Invitation.objects.exists()
+    assert not Membership.objects.filter(school=school, status=Membership.Status.LEFT).exists()
+
+
+def test_the_walk_finds_the_school_pages_we_know_about():
+    assert SCHOOL_PREFIX + "staff/" in ROUTES
+    assert SCHOOL_PREFIX + "people/<int:membership_id>/leaver/" in ROUTES
+    assert SCHOOL_PREFIX + "pupils/<int:pupil_id>/" in ROUTES
+    assert SCHOOL_PREFIX + "audit/" in ROUTES
+    assert len(ROUTES_WITH_OBJECTS) >= 5
+
+
+def test_capabilities_every_member_of_staff_holds_are_few():
+    assert UNIVERSAL_STAFF_CAPABILITIES <= {Cap.VIEW_SCHOOL}
+
+
+@pytest.mark.django_db
+def test_a_page_with_an_unknown_object_id_fails_with_a_message_saying_what_to_add(school):
+    with pytest.raises(pytest.fail.Exception, match=r"Add an entry for 'widget_id' to OBJECT_FACTORIES"):
+        objects_for(SCHOOL_PREFIX + "widgets/<int:widget_id>/", school)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", ROUTES)
+def test_every_school_page_is_guarded_by_school_view(route, school):
+    path = build_path(route, school.slug, objects_for(route, school))
+    assert required_capability(path), f"{route} is not decorated with core.tenancy.school_view"
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_school_page_opens_for_someone_with_its_capability(route, school, client_for):
+    """The addresses built here are real: the 404s below come from the gate."""
+    path = build_path(route, school.slug, objects_for(route, school))
+    user = make_member(school, role_with(required_capability(path)))
+    response = client_for(user).get(path)
+    assert response.status_code in (200, 302, 405), f"GET {path} answered {response.status_code}"
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_school_page_is_not_found_for_heads_of_other_schools(route, school, outsider, sister_school, client):
+    path = build_path(route, school.slug, objects_for(route, school))
+    client.force_login(outsider)
+    _assert_not_found(client, path, who="head of a school of another trust")
+    sister_head = make_member(sister_school, Role.HEADTEACHER)
+    client.force_login(sister_head)
+    _assert_not_found(client, path, who="head of another school of the same trust")
+    _assert_nothing_changed(school)
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_school_page_is_not_found_for_members_without_its_capability(route, school, trust_officer, client):
+    path = build_path(route, school.slug, objects_for(route, school))
+    capability = required_capability(path)
+    lacking = []
+    if capability not in UNIVERSAL_STAFF_CAPABILITIES:
+        role = strongest_staff_role_without(capability)
+        lacking.append((role.label, make_member(school, role)))
+    if capability not in capabilities_for([Role.PARENT]):
+        lacking.append(("parent", make_member(school, Role.PARENT)))
+    if capability not in capabilities_for([Role.TRUST_OFFICER]):
+        lacking.append(("trust officer", trust_officer))
+    assert lacking, f"nobody of the school lacks {capability!r}: is it granted to parents?"
+    for who, user in lacking:
+        client.force_login(user)
+        _assert_not_found(client, path, who=who)
+    _assert_nothing_changed(school)
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_school_page_of_an_unknown_school_is_not_found(route, school, head, client_for):
+    path = build_path(route, "no-such-school", objects_for(route, school))
+    _assert_not_found(client_for(head), path, who="head")
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_school_page_sends_anonymous_visitors_to_sign_in(route, school):
+    path = build_path(route, school.slug, objects_for(route, school))
+    client = Client()
+    for method in ("get", "post"):
+        response = getattr(client, method)(path)
+        assert response.status_code == 302, f"anonymous {method.upper()} {path} answered {response.status_code}"
+        assert response.url.startswith(reverse("account_login") + "?next=")
+    _assert_nothing_changed(school)
+
+
+@pytest.mark.parametrize("route", ROUTES_WITH_OBJECTS)
+def test_object_of_another_school_is_not_found_under_ones_own_school(route, school, other_school, outsider, client):
+    """The head of school B opens /s/B/.../<id of something in school A>/."""
+    path = build_path(route, other_school.slug, objects_for(route, school))
+    client.force_login(outsider)
+    _assert_not_found(client, path, who="head of the other school, under their own school", get_may_be_refused=True)
+    _assert_nothing_changed(school)
+    assert not MembershipRole.objects.filter(membership__school=school).exclude(role=Role.TEACHER).exists()

@@ -1,0 +1,65 @@
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+
+from accounts.models import User
+from core.roles import Role
+from schools.demo import DEMO_PASSWORD, LOGINS
+from schools.models import Guardianship, Membership, Pupil, School, TrustMembership
+
+
+def test_seed_demo_refuses_to_run_with_debug_off(db, settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo")
+
+    assert not School.objects.exists()
+
+
+def test_seed_demo_builds_a_trust_of_two_schools_once(db, settings):
+    settings.DEBUG = True
+    out = StringIO()
+
+    call_command("seed_demo", stdout=out)
+    counts = (User.objects.count(), Pupil.objects.count(), Membership.objects.count(), Guardianship.objects.count())
+    call_command("seed_demo", stdout=out)
+
+    assert "already loaded" in out.getvalue()
+    assert counts == (
+        User.objects.count(),
+        Pupil.objects.count(),
+        Membership.objects.count(),
+        Guardianship.objects.count(),
+    )
+    assert set(School.objects.values_list("slug", flat=True)) == {"riverside-primary", "little-acorns"}
+    assert Pupil.objects.count() == 300
+    staff = Membership.objects.staff().count() + TrustMembership.objects.count()
+    assert 35 <= staff <= 45
+    # Every role a school has is held by someone.
+    held = set(Membership.objects.values_list("roles__role", flat=True))
+    for role in [Role.HEADTEACHER, Role.DEPUTY, Role.DSL, Role.ESAFETY_LEAD, Role.ICT_MANAGER,
+                 Role.BUSINESS_MANAGER, Role.OFFICE, Role.TEACHER, Role.SUPPORT_STAFF, Role.GOVERNOR,
+                 Role.CHAIR_OF_GOVERNORS, Role.VOLUNTEER, Role.CONTRACTOR, Role.PARENT]:  # fmt: skip
+        assert role in held, role
+    # Every pupil has a carer with parental responsibility.
+    assert not Pupil.objects.exclude(guardianships__parental_responsibility=True).exists()
+    # Some families have two children here, some carers lack parental responsibility.
+    assert Guardianship.objects.filter(parental_responsibility=False).exists()
+    carers_of_two = User.objects.annotate(children=Count("guardianships")).filter(children__gte=2)
+    assert carers_of_two.count() >= 20
+
+
+def test_the_demo_logins_sign_in_with_the_documented_password(db, settings, client):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=StringIO())
+
+    for _, email in LOGINS:
+        user = User.objects.get(email=email)
+        assert user.check_password(DEMO_PASSWORD), email
+        assert user.is_active
+    parent = User.objects.get(email=LOGINS[4][1])
+    schools = set(parent.guardianships.values_list("pupil__school__slug", flat=True))
+    assert schools == {"riverside-primary", "little-acorns"}
