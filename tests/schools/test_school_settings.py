@@ -1,0 +1,63 @@
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from core.models import AuditEvent
+
+
+def _png(size=(40, 20), fmt="PNG") -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (29, 79, 145)).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def _post(client, school, **extra):
+    data = {"name": school.name, "address": "1 Mill Lane", **extra}
+    return client.post(f"/s/{school.slug}/settings/", data)
+
+
+def test_head_can_ask_all_staff_to_use_two_step_sign_in(client_for, head, school):
+    response = _post(client_for(head), school, mfa_for_all_staff="on")
+
+    assert response.status_code == 302
+    school.refresh_from_db()
+    assert school.mfa_for_all_staff is True
+    event = AuditEvent.objects.get(action="school.settings_changed")
+    assert "mfa_for_all_staff" in event.data["fields"]
+
+
+def test_a_file_named_png_that_is_not_an_image_is_refused_beside_the_field(client_for, head, school):
+    fake = SimpleUploadedFile("logo.png", b"<script>alert(1)</script>", content_type="image/png")
+
+    response = _post(client_for(head), school, logo=fake)
+
+    assert response.status_code == 400
+    assert "Upload a valid image" in response.content.decode()
+    school.refresh_from_db()
+    assert not school.logo
+
+
+def test_an_image_in_another_format_is_refused(client_for, head, school):
+    gif = SimpleUploadedFile("logo.gif", _png(fmt="GIF"), content_type="image/gif")
+
+    response = _post(client_for(head), school, logo=gif)
+
+    assert response.status_code == 400
+    assert "must be a PNG or JPEG" in response.content.decode()
+
+
+def test_a_logo_is_saved_and_served_only_to_members(client_for, head, school, outsider, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    logo = SimpleUploadedFile("crest.png", _png(), content_type="image/png")
+
+    assert _post(client_for(head), school, logo=logo).status_code == 302
+
+    response = client_for(head).get(f"/s/{school.slug}/logo/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    assert client_for(outsider).get(f"/s/{school.slug}/logo/").status_code == 404
+
+
+def test_office_cannot_open_school_settings(client_for, office, school):
+    assert client_for(office).get(f"/s/{school.slug}/settings/").status_code == 404
