@@ -18,7 +18,9 @@ def invitation(request, token):
         return render(request, "accounts/invitation_unusable.html", {"problem": problem}, status=410)
 
     user = User.objects.filter(email__iexact=invite.email).first()
-    newcomer = user is None or not user.has_usable_password()
+    # Someone new, or a former member whose login was disabled when they left: the
+    # link proves they own the address, so they choose a (new) password here.
+    newcomer = user is None or not user.is_active or not user.has_usable_password()
     if not newcomer and request.user != user:
         if request.user.is_authenticated:
             return render(request, "accounts/invitation_wrong_account.html", {"invitation": invite})
