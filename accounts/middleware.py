@@ -3,8 +3,8 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
-from django.urls import reverse
 
 from .mfa_policy import has_mfa, holds_sensitive_role, must_use_mfa
 
@@ -37,9 +37,14 @@ class SessionPolicyMiddleware:
             if too_old or too_idle:
                 logout(request)
                 messages.info(request, "You were signed out to keep pupils' data safe. Please sign in again.")
-                return redirect(f"{reverse('account_login')}?next={request.get_full_path()}")
+                # redirect_to_login encodes `next`, so an address with a query (?q=a&page=2)
+                # comes back whole after signing in again.
+                return redirect_to_login(request.get_full_path())
             if now - session.get(_LAST_SEEN_AT, 0) > _LAST_SEEN_RESOLUTION:
                 session[_LAST_SEEN_AT] = now
+                # Roles can change during a session (a teacher made DSL): look again
+                # whenever the idle clock is saved, not on every request.
+                session[_SENSITIVE] = holds_sensitive_role(request.user)
         return self.get_response(request)
 
 

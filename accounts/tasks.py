@@ -7,10 +7,12 @@ from core.email import send_templated_email
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_invitation_email(invitation_id: int, link: str):
     from .models import Invitation
+    from .services import invitation_problem
 
     invitation = Invitation.objects.select_related("invited_by").filter(pk=invitation_id).first()
-    # A later invitation for the same place replaces this one: don't send a dead link.
-    if invitation is None or invitation.accepted_at or invitation.revoked_at or invitation.email_sent_at:
+    # A later invitation for the same place replaces this one, and a task delayed past
+    # the expiry would only send a dead link.
+    if invitation is None or invitation.email_sent_at or invitation_problem(invitation):
         return
     send_templated_email(
         to=[invitation.email],

@@ -35,6 +35,18 @@ def totp_code(secret: str) -> str:
     return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
 
 
+def login_codes_in(mailoutbox) -> list[str]:
+    """The sign-in codes in the emails sent so far (allauth puts the code on the line
+    after "Your sign-in code is listed below")."""
+    codes = []
+    for message in mailoutbox:
+        lines = [line.strip() for line in message.body.splitlines() if line.strip()]
+        for i, line in enumerate(lines[:-1]):
+            if line.startswith("Your sign-in code"):
+                codes.append(lines[i + 1])
+    return codes
+
+
 def sign_in(client: Client, email: str, password: str = PASSWORD, next_url: str | None = None):
     """Post allauth's sign-in form, as a person would."""
     url = reverse("account_login")

@@ -58,9 +58,7 @@ def test_invitation_email_is_not_sent_twice_when_the_task_runs_twice(invite_pers
     assert len(mailoutbox) == 1
 
 
-def test_replaced_invitation_email_is_not_sent(
-    invite_person, head, mailoutbox, django_capture_on_commit_callbacks
-):
+def test_replaced_invitation_email_is_not_sent(invite_person, head, mailoutbox, django_capture_on_commit_callbacks):
     membership, _ = invite_person(NEWCOMER)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         first = invite(membership=membership, by=head)
@@ -74,3 +72,23 @@ def test_replaced_invitation_email_is_not_sent(
     newest = Invitation.objects.pending().get()
     assert newest.email_sent_at is not None
     assert link_in(mailoutbox[-1])
+
+
+def test_an_invitation_email_delayed_past_its_expiry_is_not_sent(invite_person, mailoutbox):
+    import datetime
+
+    import time_machine
+    from django.utils import timezone
+
+    from accounts.models import Invitation
+    from accounts.tasks import send_invitation_email
+
+    membership, _ = invite_person(NEWCOMER)
+    invitation = Invitation.objects.get(target_id=membership.pk)
+    Invitation.objects.filter(pk=invitation.pk).update(email_sent_at=None)
+    mailoutbox.clear()
+
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=8)):
+        send_invitation_email(invitation.pk, "http://testserver/invitations/x/")
+
+    assert mailoutbox == []

@@ -15,8 +15,8 @@ from core.roles import Role
 from schools import services as school_services
 from schools.models import Membership
 
-from ..conftest import make_member
-from .conftest import NEW_PASSWORD, is_signed_in_as, link_in, sign_in, token_of
+from ..conftest import give_mfa, make_member
+from .conftest import NEW_PASSWORD, is_signed_in_as, link_in, sign_in, token_of, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -284,3 +284,20 @@ def test_invitation_opened_while_signed_in_as_someone_else_says_it_is_for_anothe
     membership.refresh_from_db()
     assert membership.status == Membership.Status.INVITED
     assert Invitation.objects.get(email=known_teacher.email).accepted_at is None
+
+
+def test_known_person_with_two_step_sign_in_comes_back_to_the_invitation_after_the_code(
+    client, invite_person, other_school
+):
+    head_elsewhere = make_member(other_school, Role.HEADTEACHER, mfa=False)
+    secret = give_mfa(head_elsewhere)
+    membership, link = invite_person(head_elsewhere.email)
+
+    response = sign_in(client, head_elsewhere.email, next_url=link)
+    assert response.url == reverse("mfa_authenticate")
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
+    assert response.url == link
+    client.post(link)
+
+    membership.refresh_from_db()
+    assert membership.status == Membership.Status.ACTIVE

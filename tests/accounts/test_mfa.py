@@ -36,9 +36,7 @@ def test_dsl_without_two_step_sign_in_is_sent_to_set_it_up_from_home(client_for,
     assert response.url == reverse("mfa_activate_totp")
 
 
-def test_dsl_without_two_step_sign_in_is_sent_to_set_it_up_from_the_school_pages(
-    client_for, dsl_without_mfa, school
-):
+def test_dsl_without_two_step_sign_in_is_sent_to_set_it_up_from_the_school_pages(client_for, dsl_without_mfa, school):
     response = client_for(dsl_without_mfa).get(school_home(school))
 
     assert response.status_code == 302

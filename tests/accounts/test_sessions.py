@@ -7,6 +7,7 @@ import datetime
 import pytest
 from allauth.usersessions.models import UserSession
 from django.contrib.sessions.models import Session
+from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
 
@@ -121,17 +122,15 @@ def test_anyone_is_signed_out_12_hours_after_signing_in_even_while_active(client
 def test_dsl_is_signed_out_12_hours_after_signing_in_even_while_active(client, dsl, clock):
     start_session(client, dsl)
 
-    for _ in range(12 * 60 // 25):
-        clock.shift(datetime.timedelta(minutes=25))
+    for _ in range(12 * 60 // 29):  # never idle for 30 minutes
+        clock.shift(datetime.timedelta(minutes=29))
         assert client.get(HOME).status_code == 200
-    clock.shift(datetime.timedelta(minutes=25))
+    clock.shift(datetime.timedelta(minutes=29))
 
     assert_signed_out(client.get(HOME))
 
 
-def test_signed_out_person_goes_back_to_the_page_they_asked_for_after_signing_in_again(
-    client, teacher, school, clock
-):
+def test_signed_out_person_goes_back_to_the_page_they_asked_for_after_signing_in_again(client, teacher, school, clock):
     start_session(client, teacher)
     page = reverse("schools:home", args=[school.slug])
 
@@ -198,3 +197,16 @@ def test_signing_out_everywhere_else_leaves_other_peoples_sessions_alone(teacher
     laptop.post(reverse("usersessions_list"))
 
     assert office_pc.get(HOME).status_code == 200
+
+
+def test_signed_out_person_returns_to_the_whole_address_including_its_query(client, dsl, school, clock):
+    start_session(client, dsl)
+    page = reverse("schools:pupils", args=[school.slug]) + "?q=khan&page=2"
+
+    clock.shift(datetime.timedelta(minutes=31))
+    response = client.get(page)
+
+    assert response.status_code == 302
+    login_url, query = response.url.split("?", 1)
+    assert login_url == reverse("account_login")
+    assert QueryDict(query)["next"] == page

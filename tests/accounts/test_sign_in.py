@@ -12,7 +12,7 @@ from core.models import AuditEvent
 from core.roles import Role
 
 from ..conftest import make_member
-from .conftest import NEW_PASSWORD, is_signed_in_as, sign_in
+from .conftest import NEW_PASSWORD, is_signed_in_as, login_codes_in, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -140,19 +140,13 @@ def test_failures_for_one_address_do_not_lock_out_another(client, teacher, schoo
 # --- Emailed code ---------------------------------------------------------------------
 
 
-def code_in(message) -> str:
-    lines = [line.strip() for line in message.body.splitlines() if line.strip()]
-    intro = next(i for i, line in enumerate(lines) if line.startswith("Your sign-in code"))
-    return lines[intro + 1]
-
-
 def test_parent_signs_in_with_a_code_sent_by_email(client, parent, mailoutbox):
     response = client.post(reverse("account_request_login_code"), {"email": parent.email})
     assert response.status_code == 302
     assert response.url == reverse("account_confirm_login_code")
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == [parent.email]
-    code = code_in(mailoutbox[0])
+    (code,) = login_codes_in(mailoutbox)
 
     response = client.post(reverse("account_confirm_login_code"), {"code": code})
 
@@ -163,7 +157,7 @@ def test_parent_signs_in_with_a_code_sent_by_email(client, parent, mailoutbox):
 
 def test_wrong_emailed_code_does_not_sign_in(client, parent, mailoutbox):
     client.post(reverse("account_request_login_code"), {"email": parent.email})
-    code = code_in(mailoutbox[0])
+    (code,) = login_codes_in(mailoutbox)
     wrong = "".join("B" if c == "A" else "A" for c in code)
 
     response = client.post(reverse("account_confirm_login_code"), {"code": wrong})
@@ -176,8 +170,7 @@ def test_inactive_person_cannot_sign_in_with_an_emailed_code(client, parent, mai
     User.objects.filter(pk=parent.pk).update(is_active=False)
 
     client.post(reverse("account_request_login_code"), {"email": parent.email})
-    codes = [code_in(m) for m in mailoutbox if "Your sign-in code" in m.body]
-    for code in codes:
+    for code in login_codes_in(mailoutbox):
         client.post(reverse("account_confirm_login_code"), {"code": code})
 
     assert "_auth_user_id" not in client.session
