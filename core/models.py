@@ -2,6 +2,18 @@ from django.conf import settings
 from django.db import models
 
 
+class AuditEventQuerySet(models.QuerySet):
+    """Bulk writes skip the model's save() and delete(), so refuse them here too."""
+
+    def update(self, **kwargs):
+        raise RuntimeError("Audit events are append-only.")
+
+    def delete(self):
+        raise RuntimeError("Audit events are append-only.")
+
+    delete.queryset_only = True
+
+
 class AuditEvent(models.Model):
     """An append-only record of something that happened. The application never
     updates or deletes one; on PostgreSQL a trigger refuses it as well."""
@@ -20,6 +32,8 @@ class AuditEvent(models.Model):
     summary = models.CharField(max_length=300, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     data = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -1,15 +1,18 @@
 from django.apps import apps
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from .models import AuditEvent
 
 
 def audit_events_for_school(school, action_prefix: str = ""):
-    """What happened in this school, plus the sign-ins of its current members (a
-    sign-in belongs to no one school)."""
+    """What happened in this school, plus the sign-ins of its members while they
+    belonged to it (a sign-in belongs to no one school): not those from before they
+    joined or after they left, which are another school's business."""
     Membership = apps.get_model("schools", "Membership")
-    members = Membership.objects.filter(school=school).values("user_id")
-    events = AuditEvent.objects.filter(Q(school=school) | Q(school__isnull=True, actor_id__in=members))
+    member_then = Membership.objects.filter(
+        school=school, user_id=OuterRef("actor_id"), created_at__lte=OuterRef("created_at")
+    ).filter(Q(ended_at__isnull=True) | Q(ended_at__gte=OuterRef("created_at")))
+    events = AuditEvent.objects.filter(Q(school=school) | (Q(school__isnull=True) & Exists(member_then)))
     if action_prefix:
         events = events.filter(action__startswith=action_prefix)
     return events.select_related("actor")

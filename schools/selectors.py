@@ -41,12 +41,18 @@ def membership_in_school(school, membership_id):
     )
 
 
+def on_roll_filter(prefix="", on=None):
+    """Pupils still on roll: no leaving date, or one still to come (as Pupil.objects.current())."""
+    on = on or _today()
+    return Q(**{f"{prefix}leaving_date__isnull": True}) | Q(**{f"{prefix}leaving_date__gt": on})
+
+
 def classes_with_counts(school):
     return (
         SchoolClass.objects.filter(school=school)
         .select_related("year_group")
         .prefetch_related(Prefetch("teachers", queryset=Membership.objects.select_related("user")))
-        .annotate(pupil_count=Count("pupils", filter=Q(pupils__leaving_date__isnull=True)))
+        .annotate(pupil_count=Count("pupils", filter=on_roll_filter("pupils__")))
     )
 
 

@@ -71,7 +71,7 @@ def add_person(
     user, _ = account_services.find_or_create_person(email=email, first_name=first_name, last_name=last_name)
     membership = Membership.objects.select_for_update().filter(user=user, school=school).first()
     if membership is not None and membership.status != Membership.Status.LEFT:
-        raise ValidationError({"email": f"{user.email} is already a member of {school.name}."})
+        return _add_to_current_membership(membership=membership, roles=roles, children=children, by=by, request=request)
     if membership is None:
         membership = Membership(user=user, school=school)
     membership.status = (
@@ -84,12 +84,7 @@ def add_person(
     membership.ended_at = None
     membership.save()
     _set_roles(membership, roles)
-    for link in children:
-        Guardianship.objects.update_or_create(
-            pupil=link.pupil,
-            carer=user,
-            defaults={"relationship": link.relationship, "parental_responsibility": link.parental_responsibility},
-        )
+    _link_children(user, children)
     audit.record(
         action="membership.added",
         actor=by,
@@ -101,6 +96,45 @@ def add_person(
     )
     if send_invitation:
         invite(membership=membership, by=by, request=request)
+    return membership
+
+
+def _link_children(user, children) -> None:
+    for link in children:
+        Guardianship.objects.update_or_create(
+            pupil=link.pupil,
+            carer=user,
+            defaults={"relationship": link.relationship, "parental_responsibility": link.parental_responsibility},
+        )
+
+
+def _add_to_current_membership(*, membership: Membership, roles, children, by, request=None) -> Membership:
+    """Someone already here gains what they did not have: a teacher who is also a
+    parent at the school, or a parent who joins the staff, or a parent's further
+    child. Adding staff who are already staff is refused: their page changes roles."""
+    held = set(membership.role_codes)
+    new_staff_roles = set(roles) - {Role.PARENT}
+    already_linked = set(membership.user.guardianships.values_list("pupil_id", flat=True))
+    new_children = [link for link in children if link.pupil.pk not in already_linked]
+    if (new_staff_roles and held - {Role.PARENT}) or (Role.PARENT in roles and not new_children):
+        raise ValidationError({"email": f"{membership.user.email} is already a member of {membership.school.name}."})
+    _set_roles(membership, held | set(roles))
+    _link_children(membership.user, new_children)
+    added = sorted(set(roles) - held)
+    changes = []
+    if added:
+        changes.append(f"now also {', '.join(Role(r).label for r in added)}")
+    if new_children:
+        changes.append(f"now also cares for {', '.join(str(c.pupil) for c in new_children)}")
+    audit.record(
+        action="membership.roles_changed" if added else "membership.children_linked",
+        actor=by,
+        school=membership.school,
+        obj=membership,
+        request=request,
+        summary=f"{membership.user.email}: {'; '.join(changes)}",
+        data={"from": sorted(held), "to": sorted(held | set(roles)), "children": [c.pupil.pk for c in new_children]},
+    )
     return membership
 
 
@@ -157,13 +191,22 @@ def _end_sessions(user) -> int:
 
 
 @transaction.atomic
-def mark_leaver(*, membership: Membership, leaving_date: datetime.date, by=None, request=None) -> None:
+def mark_leaver(
+    *, membership: Membership, leaving_date: datetime.date, by=None, by_capabilities=None, request=None
+) -> None:
     """Record that someone leaves. On or after the leaving date their membership
     ends, and, unless they still belong to another school, their login is disabled at
-    once. Their records are kept."""
+    once. Their records are kept. Only leaders can mark a leader as leaving (the
+    same authority as taking away their role)."""
     membership = Membership.objects.select_for_update().select_related("user", "school").get(pk=membership.pk)
     if membership.status == Membership.Status.LEFT:
         raise ValidationError("This person has already left.")
+    if (
+        by_capabilities is not None
+        and set(membership.role_codes) & PRIVILEGED_ROLES
+        and Cap.MANAGE_ROLES not in by_capabilities
+    ):
+        raise ValidationError("Only the headteacher or deputy can mark someone in a leadership role as leaving.")
     if by is not None and membership.user_id == by.pk:
         raise ValidationError("You can't mark yourself as a leaver. Ask another leader.")
     membership.leaving_date = leaving_date

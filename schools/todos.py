@@ -1,6 +1,6 @@
 """What the home page asks of each person, from the school community's side."""
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 
 from core.roles import Cap
@@ -8,7 +8,7 @@ from core.tenancy import accessible_schools, school_access
 from core.todos import Todo, register
 
 from .models import Membership, SchoolClass
-from .selectors import children_of
+from .selectors import children_of, on_roll_filter
 
 
 @register
@@ -45,7 +45,7 @@ def teacher_todos(request):
     classes = (
         SchoolClass.objects.filter(teachers__user=request.user, teachers__status=Membership.Status.ACTIVE)
         .select_related("school", "year_group")
-        .annotate(pupil_count=Count("pupils", filter=Q(pupils__leaving_date__isnull=True)))
+        .annotate(pupil_count=Count("pupils", filter=on_roll_filter("pupils__")))
     )
     return [
         Todo(

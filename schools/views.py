@@ -169,10 +169,13 @@ def person_roles(request, membership_id):
     membership = _membership_for(request, membership_id)
     form = RolesForm(request.POST, parent=membership.is_parent_only)
     if form.is_valid():
+        # Roles this form does not offer (a teacher's parent role) stay as they are.
+        offered = {code for code, _ in form.fields["roles"].choices}
+        kept = [r for r in membership.role_codes if r not in offered]
         try:
             services.change_roles(
                 membership=membership,
-                roles=form.cleaned_data["roles"],
+                roles=form.cleaned_data["roles"] + kept,
                 by=request.user,
                 by_capabilities=request.access.capabilities,
                 request=request,
@@ -193,7 +196,11 @@ def person_leaver(request, membership_id):
     if form.is_valid():
         try:
             services.mark_leaver(
-                membership=membership, leaving_date=form.cleaned_data["leaving_date"], by=request.user, request=request
+                membership=membership,
+                leaving_date=form.cleaned_data["leaving_date"],
+                by=request.user,
+                by_capabilities=request.access.capabilities,
+                request=request,
             )
         except ValidationError as error:
             apply_validation_error(form, error)

@@ -91,7 +91,7 @@ def test_adding_without_an_invitation_sends_no_email(school, head, mailoutbox, d
 
 
 def test_an_email_already_known_in_another_case_gets_a_membership_on_the_same_account(school, sister_school, head):
-    existing = make_member(sister_school, Role.TEACHER, email="sam.jones@example.org")
+    existing = make_member(sister_school, Role.TEACHER, user__email="sam.jones@example.org")
     users_before = User.objects.count()
 
     membership = add(school, head, email="  SAM.Jones@EXAMPLE.org ", send_invitation=False)
@@ -103,7 +103,7 @@ def test_an_email_already_known_in_another_case_gets_a_membership_on_the_same_ac
 
 
 def test_inviting_someone_already_known_keeps_their_one_account(school, sister_school, head):
-    existing = make_member(sister_school, Role.TEACHER, email="sam.jones@example.org")
+    existing = make_member(sister_school, Role.TEACHER, user__email="sam.jones@example.org")
     membership = add(school, head, email="Sam.Jones@example.org")
     assert membership.user == existing
     assert membership.status == Membership.Status.INVITED
