@@ -143,5 +143,10 @@ def capabilities_for(roles) -> frozenset[str]:
     return frozenset(caps)
 
 
+def roles_with(capability: str) -> list[str]:
+    """Every role that grants `capability` (for queries: who can do this?)."""
+    return [role for role, caps in ROLE_CAPABILITIES.items() if capability in caps]
+
+
 def roles_are_sensitive(roles) -> bool:
     return bool(capabilities_for(roles) & SENSITIVE_CAPABILITIES)

@@ -74,7 +74,9 @@ def accessible_schools(user):
 
     trust_ids = TrustMembership.objects.active().filter(user=user).values("trust_id")
     school_ids = Membership.objects.active().staff().filter(user=user).values("school_id")
-    return School.objects.filter(Q(id__in=school_ids) | Q(trust_id__in=trust_ids)).order_by("name")
+    return (
+        School.objects.filter(Q(id__in=school_ids) | Q(trust_id__in=trust_ids)).select_related("trust").order_by("name")
+    )
 
 
 def school_view(capability: str):

@@ -1,33 +1,37 @@
 """What the home page asks of each person, from the school community's side."""
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 
-from core.roles import Cap
-from core.tenancy import accessible_schools, school_access
+from core.roles import Cap, roles_with
 from core.todos import Todo, register
 
-from .models import Membership, SchoolClass
+from .models import Membership, School, SchoolClass
 from .selectors import children_of, on_roll_filter
 
 
 @register
 def people_todos(request):
-    todos = []
-    for school in accessible_schools(request.user):
-        access = school_access(request.user, school)
-        if access is None or not access.can(Cap.MANAGE_PEOPLE):
-            continue
-        invited = Membership.objects.filter(school=school, status=Membership.Status.INVITED).count()
-        if invited:
-            todos.append(
-                Todo(
-                    title=f"{invited} invited {'person has' if invited == 1 else 'people have'} not joined yet",
-                    detail=f"{school.name}: send a new invitation if theirs has expired (after 7 days).",
-                    url=reverse("schools:staff", args=[school.slug]),
-                )
-            )
-    return todos
+    """For those who manage people: invitations nobody has accepted yet, per school,
+    in one query however many schools they run."""
+    managing = (
+        Membership.objects.active()
+        .filter(user=request.user, roles__role__in=roles_with(Cap.MANAGE_PEOPLE))
+        .values("school_id")
+    )
+    schools = (
+        School.objects.filter(pk__in=managing)
+        .annotate(invited=Count("memberships", filter=Q(memberships__status=Membership.Status.INVITED)))
+        .filter(invited__gt=0)
+    )
+    return [
+        Todo(
+            title=f"{s.invited} invited {'person has' if s.invited == 1 else 'people have'} not joined yet",
+            detail=f"{s.name}: send a new invitation if theirs has expired (after 7 days).",
+            url=reverse("schools:staff", args=[s.slug]),
+        )
+        for s in schools
+    ]
 
 
 @register
