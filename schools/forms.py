@@ -67,7 +67,11 @@ class AddParentForm(PersonFields):
 
 
 class RolesForm(forms.Form):
-    roles = forms.MultipleChoiceField(choices=_role_choices(list(Role)), widget=forms.CheckboxSelectMultiple)
+    roles = forms.MultipleChoiceField(
+        label="Tick every role they hold here",
+        choices=_role_choices(list(Role)),
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def __init__(self, *args, parent=False, **kwargs):
         super().__init__(*args, **kwargs)

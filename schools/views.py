@@ -4,7 +4,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.forms import apply_validation_error
@@ -158,7 +157,8 @@ def _render_person(request, membership, roles_form=None, leaver_form=None, statu
         "children": children,
         "roles_form": roles_form
         or RolesForm(initial={"roles": membership.role_codes}, parent=membership.is_parent_only),
-        "leaver_form": leaver_form or LeaverForm(initial={"leaving_date": timezone.localdate()}),
+        # No default date: one careless click must not end someone's access today.
+        "leaver_form": leaver_form or LeaverForm(),
     }
     return render(request, "schools/person_detail.html", context, status=status)
 

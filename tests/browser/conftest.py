@@ -17,9 +17,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
+from django.test import Client
 
 from ..factories import PASSWORD
 
@@ -32,6 +34,7 @@ HERE = Path(__file__).parent
 DESKTOP = {"width": 1280, "height": 800}
 PHONE_WIDTH = 375
 BLOCKING_IMPACTS = {"serious", "critical"}
+CSP_MESSAGE = re.compile(r"Content[ -]Security[ -]Policy", re.I)
 
 _axe = Axe()
 
@@ -40,6 +43,8 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if HERE in Path(item.path).parents:
             item.add_marker(pytest.mark.browser)
+            # pytest-playwright's own base_url fixture trips a pytest deprecation warning.
+            item.add_marker(pytest.mark.filterwarnings("ignore::pytest.PytestRemovedIn10Warning"))
             if not os.path.exists(CHROMIUM):
                 item.add_marker(pytest.mark.skip(reason=f"Chromium is not installed at {CHROMIUM}"))
 
@@ -76,7 +81,7 @@ class CSPWatch:
 
     def watch(self, page):
         def on_console(message):
-            if message.type == "error" and "Content Security Policy" in message.text:
+            if message.type == "error" and CSP_MESSAGE.search(message.text):
                 self.errors.append(f"{page.url}: {message.text}")
 
         page.on("console", on_console)
@@ -115,7 +120,10 @@ def fresh_page(new_context, csp):
 def axe_check(page):
     """Run axe-core on the page; fail listing every serious or critical violation."""
     results = _axe.run(page)
-    blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING_IMPACTS]
+    violations = results.response["violations"]
+    for violation in violations:  # shown with the output of a failing test, or with -s
+        print(f"axe-core on {page.url}: {violation['id']} ({violation['impact']}), {len(violation['nodes'])} node(s)")
+    blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
     if blocking:
         lines = [f"axe-core on {page.url}:"]
         for violation in blocking:
@@ -143,7 +151,10 @@ def check_page(request, csp):
         csp.assert_none()
         if folder:
             label = name or urlsplit(page.url).path
-            stem = f"{_slug(request.node.name.removeprefix('test_'))}-{next(counter):02d}-{_slug(label)}"
+            params = getattr(request.node, "callspec", None)
+            params = [str(v) for k, v in (params.params.items() if params else []) if k != "browser_name"]
+            test = "-".join([_slug(request.node.originalname.removeprefix("test_"))[:80], *map(_slug, params)])
+            stem = f"{test}-{next(counter):02d}-{_slug(label)[:40]}"
             save_screenshots(page, Path(folder), stem)
         return page
 
@@ -165,7 +176,12 @@ def save_screenshots(page, folder, stem):
 
 
 def totp_code(secret):
-    """The code an authenticator app would show now for `secret`."""
+    """The code an authenticator app would show now for `secret`. Near the end of a
+    period it waits for the next one, so the code is still valid when it is typed in
+    (allauth accepts only the current period by default)."""
+    left = mfa_settings.TOTP_PERIOD - time.time() % mfa_settings.TOTP_PERIOD
+    if left < 5:
+        time.sleep(left + 0.1)
     counters = list(yield_hotp_counters_from_time())  # [now - tolerance, ..., now + tolerance]
     return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
 
@@ -198,3 +214,18 @@ def sign_in_with_password(page, check_page, email, password=PASSWORD):
     page.get_by_label(re.compile("password", re.I)).fill(password)
     page.get_by_role("button", name=re.compile("sign in", re.I)).click()
     page.wait_for_load_state("load")
+
+
+@pytest.fixture
+def sign_in_as(live_server, settings):
+    """sign_in_as(page, user): give the page's browser context a session for `user`,
+    without walking the sign-in pages (the journeys do that)."""
+
+    def sign_in(page, user):
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+        page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+        return page
+
+    return sign_in
