@@ -3,6 +3,7 @@ from django import forms
 from core.roles import STAFF_ROLES, Role
 
 from .models import Pupil, Relationship, StaffType
+from .services import ChildLink
 
 
 class DateInput(forms.DateInput):
@@ -28,6 +29,16 @@ class PersonFields(forms.Form):
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
 
+    def person_details(self) -> dict:
+        """The keyword arguments for schools.services.add_person."""
+        data = self.cleaned_data
+        return {
+            "email": data["email"],
+            "first_name": data["first_name"],
+            "last_name": data["last_name"],
+            "send_invitation": data["send_invitation"],
+        }
+
 
 class AddStaffForm(PersonFields):
     roles = forms.MultipleChoiceField(
@@ -39,6 +50,16 @@ class AddStaffForm(PersonFields):
     staff_type = forms.ChoiceField(label="Type of staff", choices=[("", "Choose…"), *StaffType.choices])
     start_date = forms.DateField(required=False, widget=DateInput(), help_text="For example 01/09/2026.")
     send_invitation = forms.BooleanField(label="Email them an invitation now", required=False, initial=True)
+
+    def person_details(self) -> dict:
+        data = self.cleaned_data
+        return {
+            **super().person_details(),
+            "roles": data["roles"],
+            "job_title": data["job_title"],
+            "staff_type": data["staff_type"],
+            "start_date": data["start_date"],
+        }
 
 
 class AddParentForm(PersonFields):
@@ -64,6 +85,21 @@ class AddParentForm(PersonFields):
         self.fields["children"].label_from_instance = lambda p: (
             f"{p.last_name}, {p.first_name} ({p.school_class or p.year_group})"
         )
+
+    def person_details(self) -> dict:
+        data = self.cleaned_data
+        return {
+            **super().person_details(),
+            "roles": [Role.PARENT],
+            "children": [
+                ChildLink(
+                    pupil=pupil,
+                    relationship=data["relationship"],
+                    parental_responsibility=data["parental_responsibility"],
+                )
+                for pupil in data["children"]
+            ],
+        }
 
 
 class RolesForm(forms.Form):

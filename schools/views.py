@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from core.forms import apply_validation_error
-from core.roles import Cap, Role
+from core.roles import Cap
 from core.tenancy import school_view
 
 from . import selectors, services
@@ -73,65 +73,33 @@ def pupil_detail(request, pupil_id):
 
 @school_view(Cap.MANAGE_PEOPLE)
 def staff_add(request):
-    form = AddStaffForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            membership = services.add_person(
-                school=request.school,
-                email=data["email"],
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                roles=data["roles"],
-                job_title=data["job_title"],
-                staff_type=data["staff_type"],
-                start_date=data["start_date"],
-                send_invitation=data["send_invitation"],
-                by=request.user,
-                by_capabilities=request.access.capabilities,
-                request=request,
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            verb = "invited" if data["send_invitation"] else "added"
-            messages.success(request, f"{membership.user.full_name} has been {verb}.")
-            return redirect("schools:person", school_slug=request.school.slug, membership_id=membership.pk)
-    return render(request, "schools/person_add.html", {"form": form, "kind": "staff"})
+    return _add_person(request, AddStaffForm(request.POST or None), kind="staff")
 
 
 @school_view(Cap.MANAGE_PEOPLE)
 def parent_add(request):
-    form = AddParentForm(request.POST or None, school=request.school)
+    return _add_person(request, AddParentForm(request.POST or None, school=request.school), kind="parent")
+
+
+def _add_person(request, form, *, kind):
+    """Both "add" pages: the form says who and with which roles; the service adds
+    them (or gives a known person what they lack) and sends the invitation."""
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        children = [
-            services.ChildLink(
-                pupil=pupil,
-                relationship=data["relationship"],
-                parental_responsibility=data["parental_responsibility"],
-            )
-            for pupil in data["children"]
-        ]
         try:
             membership = services.add_person(
                 school=request.school,
-                email=data["email"],
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                roles=[Role.PARENT],
-                children=children,
-                send_invitation=data["send_invitation"],
                 by=request.user,
                 by_capabilities=request.access.capabilities,
                 request=request,
+                **form.person_details(),
             )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, f"{membership.user.full_name} has been added.")
+            verb = "invited" if form.cleaned_data["send_invitation"] else "added"
+            messages.success(request, f"{membership.user.full_name} has been {verb}.")
             return redirect("schools:person", school_slug=request.school.slug, membership_id=membership.pk)
-    return render(request, "schools/person_add.html", {"form": form, "kind": "parent"})
+    return render(request, "schools/person_add.html", {"form": form, "kind": kind})
 
 
 def _membership_for(request, membership_id):

@@ -1,0 +1,63 @@
+"""Settings come from the environment; production values pass Django's deploy checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _manage(*args, **env):
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "SECURE_SSL_REDIRECT")
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_values_pass_check_deploy_without_a_single_warning():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY="x" * 20 + "a-long-random-production-secret-key-0123456789",
+        ALLOWED_HOSTS="portal.example-school.org.uk",
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_debug_off_without_a_secret_key_stops_with_a_clear_message():
+    result = _manage("check")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_debug_defaults_to_off():
+    result = _manage("shell", "-c", "from django.conf import settings; print(settings.DEBUG)", SECRET_KEY="k" * 50)
+
+    assert result.stdout.strip().endswith("False"), result.stdout + result.stderr
+
+
+def test_uk_language_time_zone_and_date_formats(settings):
+    import datetime
+
+    from django.utils import formats, timezone
+
+    assert settings.LANGUAGE_CODE == "en-gb"
+    assert settings.TIME_ZONE == "Europe/London"
+    assert formats.date_format(datetime.date(2026, 9, 1), "SHORT_DATE_FORMAT") == "01/09/2026"
+    summer = datetime.datetime(2026, 7, 1, 11, 30, tzinfo=datetime.UTC)
+    assert timezone.localtime(summer).strftime("%H:%M") == "12:30"
