@@ -105,3 +105,8 @@ def revoke_invitations(*, target) -> int:
         .pending()
         .update(revoked_at=timezone.now())
     )
+
+
+def has_pending_invitation(*, target) -> bool:
+    content_type = ContentType.objects.get_for_model(target)
+    return Invitation.objects.filter(target_type=content_type, target_id=target.pk).pending().exists()

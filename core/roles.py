@@ -41,6 +41,7 @@ class Cap:
     VIEW_INCIDENT_LOG = "view_incident_log"
     VIEW_ALL_PERSONAL_DATA = "view_all_personal_data"
     MANAGE_SCHOOL_SETTINGS = "manage_school_settings"
+    IMPORT_ROSTER = "import_roster"  # bring pupils, contacts and staff in from the MIS
 
 
 _LEADERSHIP = {
@@ -56,6 +57,7 @@ _LEADERSHIP = {
     Cap.VIEW_INCIDENT_LOG,
     Cap.VIEW_ALL_PERSONAL_DATA,
     Cap.MANAGE_SCHOOL_SETTINGS,
+    Cap.IMPORT_ROSTER,
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
@@ -76,6 +78,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.ICT_MANAGER: frozenset({Cap.VIEW_SCHOOL, Cap.VIEW_STAFF}),
     Role.BUSINESS_MANAGER: frozenset(
         {
+            Cap.IMPORT_ROSTER,
             Cap.VIEW_SCHOOL,
             Cap.VIEW_STAFF,
             Cap.MANAGE_PEOPLE,
@@ -87,6 +90,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     Role.OFFICE: frozenset(
         {
+            Cap.IMPORT_ROSTER,
             Cap.VIEW_SCHOOL,
             Cap.VIEW_STAFF,
             Cap.MANAGE_PEOPLE,

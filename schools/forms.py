@@ -2,7 +2,7 @@ from django import forms
 
 from core.roles import STAFF_ROLES, Role
 
-from .models import Pupil, Relationship, StaffType
+from .models import Pupil, Relationship, RosterKind, StaffType
 from .services import ChildLink
 
 
@@ -145,3 +145,40 @@ class SchoolSettingsForm(forms.ModelForm):
             if image.format not in ("PNG", "JPEG"):
                 raise forms.ValidationError("The logo must be a PNG or JPEG image.")
         return logo
+
+
+class RosterUploadForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What is in the file?",
+        choices=RosterKind.choices,
+        widget=forms.RadioSelect,
+        help_text="Import pupils first: contacts are linked to pupils by their UPN.",
+    )
+    file = forms.FileField(
+        label="CSV file exported from your MIS (SIMS, Arbor, Bromcom…)",
+        help_text="Up to 5 MB. Nothing changes until you have read the check and confirmed.",
+    )
+
+
+class ColumnChoiceForm(forms.Form):
+    """One select per heading the portal did not recognise."""
+
+    def __init__(self, *args, headings, fields, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "Ignore this column"), *[(f.name, f.label) for f in fields]]
+        self.headings = {}
+        for i, heading in enumerate(headings):
+            name = f"column_{i}"
+            self.fields[name] = forms.ChoiceField(label=f"“{heading}”", choices=choices, required=False)
+            self.headings[name] = heading
+
+    def choices(self) -> dict[str, str]:
+        return {self.headings[name]: value for name, value in self.cleaned_data.items()}
+
+
+class RosterApplyForm(forms.Form):
+    invite = forms.BooleanField(
+        label="Email an invitation to each new parent or member of staff",
+        required=False,
+        help_text="Sent in batches after the import; you can watch the progress here.",
+    )

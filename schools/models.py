@@ -281,3 +281,65 @@ class Guardianship(models.Model):
 
     def __str__(self):
         return f"{self.carer} ({self.get_relationship_display()}) for {self.pupil}"
+
+
+class RosterKind(models.TextChoices):
+    PUPILS = "pupils", "Pupils"
+    CONTACTS = "contacts", "Parents and carers (contacts)"
+    STAFF = "staff", "Staff"
+
+
+class RosterImport(models.Model):
+    """One CSV file exported from the school's MIS: checked (dry run), then applied.
+    The file's text is kept only until it is applied or abandoned; the hash and
+    counts stay for the record."""
+
+    class Status(models.TextChoices):
+        CHECKED = "checked", "Checked, not applied"
+        APPLIED = "applied", "Applied"
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="roster_imports")
+    kind = models.CharField(max_length=10, choices=RosterKind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CHECKED)
+    file_name = models.CharField(max_length=255)
+    file_sha256 = models.CharField(max_length=64)
+    content = models.TextField(blank=True)
+    delimiter = models.CharField(max_length=1, default=",")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    applied_at = models.DateTimeField(null=True, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    # Inviting the new people, in batches, after the import is applied.
+    invite_membership_ids = models.JSONField(default=list, blank=True)
+    invitations_sent = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} import of {self.file_name}"
+
+    @property
+    def invitations_total(self) -> int:
+        return len(self.invite_membership_ids)
+
+
+class ColumnMapping(models.Model):
+    """A heading the school's MIS uses that the portal did not recognise, mapped once
+    by a person and remembered for the school's next files."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="column_mappings")
+    kind = models.CharField(max_length=10, choices=RosterKind.choices)
+    heading = models.CharField(max_length=100, help_text="The heading, normalised (lower case, no punctuation).")
+    field = models.CharField(max_length=30, help_text="The portal's field, or blank to ignore the column.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school", "kind", "heading"], name="heading_mapped_once_per_school")
+        ]
+
+    def __str__(self):
+        return f"{self.heading} → {self.field or '(ignored)'}"

@@ -220,10 +220,11 @@ def mark_leaver(
         summary=f"{membership.user.email} leaves on {leaving_date:%d/%m/%Y}",
     )
     if leaving_date <= timezone.localdate():
-        _end_membership(membership, by=by, request=request)
+        end_membership_now(membership, by=by, request=request)
 
 
-def _end_membership(membership: Membership, *, by=None, request=None) -> None:
+def end_membership_now(membership: Membership, *, by=None, request=None) -> None:
+    """End a membership today (see mark_leaver); used by the MIS import too."""
     membership.status = Membership.Status.LEFT
     membership.ended_at = timezone.now()
     membership.save(update_fields=["status", "ended_at"])
@@ -255,7 +256,7 @@ def end_memberships_past_leaving_date(today: datetime.date | None = None) -> int
         with transaction.atomic():
             membership = Membership.objects.select_for_update().select_related("user", "school").get(pk=pk)
             if membership.status != Membership.Status.LEFT:
-                _end_membership(membership)
+                end_membership_now(membership)
                 count += 1
     return count
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import roster_views, views
 
 app_name = "schools"
 
@@ -18,6 +18,11 @@ school_patterns = [
     path("people/<int:membership_id>/invite/", views.person_invite, name="person_invite"),
     path("settings/", views.school_settings, name="settings"),
     path("logo/", views.school_logo, name="logo"),
+    path("import/", roster_views.import_home, name="import_home"),
+    path("import/<int:import_id>/", roster_views.import_detail, name="import"),
+    path("import/<int:import_id>/columns/", roster_views.import_columns, name="import_columns"),
+    path("import/<int:import_id>/apply/", roster_views.import_apply, name="import_apply"),
+    path("import/<int:import_id>/progress/", roster_views.import_progress, name="import_progress"),
     path("pupils/", views.pupil_list, name="pupils"),
     path("pupils/<int:pupil_id>/", views.pupil_detail, name="pupil"),
 ]

@@ -18,9 +18,9 @@ from PIL import Image
 from accounts.models import Invitation
 from core.models import AuditEvent
 from core.roles import ROLE_CAPABILITIES, STAFF_ROLES, Cap, Role, capabilities_for
-from schools.models import Membership, MembershipRole
+from schools.models import Membership, MembershipRole, RosterImport
 from tests.conftest import make_member
-from tests.factories import MembershipFactory, PupilFactory, SchoolClassFactory
+from tests.factories import MembershipFactory, PupilFactory, SchoolClassFactory, UserFactory
 
 SCHOOL_PREFIX = "s/<slug:school_slug>/"
 _PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
@@ -54,6 +54,16 @@ OBJECT_FACTORIES = {
     ),
     "pupil_id": lambda school: PupilFactory(school=school, school_class=SchoolClassFactory(school=school)).pk,
     "class_id": lambda school: SchoolClassFactory(school=school).pk,
+    "import_id": lambda school: (
+        RosterImport.objects.create(
+            school=school,
+            kind="pupils",
+            file_name="pupils.csv",
+            file_sha256="0" * 64,
+            content="UPN,Surname,Forename,Year\nA123456789012,Khan,Amelia,4\n",
+            uploaded_by=UserFactory(),
+        ).pk
+    ),
 }
 
 

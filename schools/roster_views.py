@@ -1,0 +1,107 @@
+"""The MIS import pages: upload, read the dry run, map unfamiliar columns, confirm,
+watch the invitations go out."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from core.forms import apply_validation_error
+from core.roles import Cap
+from core.tenancy import school_view
+
+from .forms import ColumnChoiceForm, RosterApplyForm, RosterUploadForm
+from .models import RosterImport
+from .roster import columns
+from .roster import services as roster
+
+
+def _import_for(request, import_id):
+    return get_object_or_404(
+        RosterImport.objects.select_related("uploaded_by", "applied_by"), school=request.school, pk=import_id
+    )
+
+
+@school_view(Cap.IMPORT_ROSTER)
+def import_home(request):
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            roster_import = roster.check_upload(
+                school=request.school,
+                kind=form.cleaned_data["kind"],
+                upload=form.cleaned_data["file"],
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            return redirect("schools:import", school_slug=request.school.slug, import_id=roster_import.pk)
+    history = RosterImport.objects.filter(school=request.school).select_related("uploaded_by", "applied_by")[:20]
+    status = 400 if form.errors else 200
+    return render(request, "schools/roster/home.html", {"form": form, "history": history}, status=status)
+
+
+@school_view(Cap.IMPORT_ROSTER)
+def import_detail(request, import_id):
+    return _render_detail(request, _import_for(request, import_id))
+
+
+def _render_detail(request, roster_import, column_form=None, status=200):
+    context = {"roster_import": roster_import}
+    if roster_import.status == RosterImport.Status.CHECKED:
+        run = roster.dry_run(roster_import, importer=request.user)
+        context["run"] = run
+        if run.columns.unknown or run.columns.missing:
+            context["column_form"] = column_form or ColumnChoiceForm(
+                headings=run.columns.unknown, fields=columns.FIELDS[roster_import.kind]
+            )
+            labels = columns.fields_for(roster_import.kind)
+            context["missing"] = [" or ".join(labels[name].label for name in group) for group in run.columns.missing]
+        context["apply_form"] = RosterApplyForm()
+    return render(request, "schools/roster/detail.html", context, status=status)
+
+
+@school_view(Cap.IMPORT_ROSTER)
+@require_POST
+def import_columns(request, import_id):
+    roster_import = _import_for(request, import_id)
+    run = roster.dry_run(roster_import, importer=request.user)
+    form = ColumnChoiceForm(request.POST, headings=run.columns.unknown, fields=columns.FIELDS[roster_import.kind])
+    if form.is_valid():
+        try:
+            roster.map_columns(roster_import=roster_import, choices=form.choices(), by=request.user, request=request)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, "Columns saved. We will remember them for this school's next files.")
+            return redirect("schools:import", school_slug=request.school.slug, import_id=roster_import.pk)
+    return _render_detail(request, roster_import, column_form=form, status=400)
+
+
+@school_view(Cap.IMPORT_ROSTER)
+@require_POST
+def import_apply(request, import_id):
+    roster_import = _import_for(request, import_id)
+    form = RosterApplyForm(request.POST)
+    if form.is_valid():
+        try:
+            plan = roster.apply_import(
+                roster_import=roster_import, by=request.user, invite=form.cleaned_data["invite"], request=request
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            counts = plan.counts
+            messages.success(
+                request,
+                f"Imported: {counts['added']} added, {counts['updated']} updated, {counts['left']} marked as left.",
+            )
+    return redirect("schools:import", school_slug=request.school.slug, import_id=roster_import.pk)
+
+
+@school_view(Cap.IMPORT_ROSTER)
+def import_progress(request, import_id):
+    """The invitations' progress, polled by the page every few seconds."""
+    return render(request, "schools/roster/_progress.html", {"roster_import": _import_for(request, import_id)})
