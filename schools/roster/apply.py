@@ -140,7 +140,15 @@ def _memberships_for(school, entries, users, *, role_of, details_of) -> tuple[di
     membership. Returns the memberships by email and the ids of new ones that wait
     for an invitation."""
     memberships: dict[str, Membership] = {}
-    new = []
+    new, returning = [], []
+    # Someone who left and is back in the file (a returning parent) gets their old
+    # membership back rather than a second one.
+    former = {
+        m.user_id: m
+        for m in Membership.objects.filter(
+            school=school, status=Membership.Status.LEFT, user__in=[u.pk for u in users.values() if u.pk]
+        )
+    }
     for entry in entries:
         email = entry.values["email"]
         if entry.values["membership"] is not None:
@@ -148,16 +156,28 @@ def _memberships_for(school, entries, users, *, role_of, details_of) -> tuple[di
             continue
         user = users[email]
         status = Membership.Status.ACTIVE if user.is_active else Membership.Status.INVITED
-        membership = Membership(user=user, school=school, status=status, **details_of(entry))
+        membership = former.get(user.pk)
+        if membership is None:
+            membership = Membership(user=user, school=school, status=status, **details_of(entry))
+            new.append(membership)
+        else:
+            membership.status, membership.ended_at, membership.leaving_date = status, None, None
+            for name, value in details_of(entry).items():
+                setattr(membership, name, value)
+            returning.append(membership)
         memberships[email] = membership
-        new.append(membership)
     Membership.objects.bulk_create(new, batch_size=BATCH)
+    Membership.objects.bulk_update(
+        returning, ["status", "ended_at", "leaving_date", "job_title", "staff_type", "start_date"], batch_size=BATCH
+    )
+    # Whatever they held before they left does not come back with them.
+    MembershipRole.objects.filter(membership__in=returning).delete()
     MembershipRole.objects.bulk_create(
         [MembershipRole(membership=memberships[e.values["email"]], role=role_of(e)) for e in entries],
         batch_size=BATCH,
         ignore_conflicts=True,
     )
-    return memberships, [m.pk for m in new if m.status == Membership.Status.INVITED]
+    return memberships, [m.pk for m in new + returning if m.status == Membership.Status.INVITED]
 
 
 def _apply_contacts(plan: Plan, *, school, by, today) -> list[int]:
