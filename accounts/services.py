@@ -99,9 +99,17 @@ def accept_invitation(*, invitation: Invitation, user: User, password: str | Non
 
 
 def revoke_invitations(*, target) -> int:
-    content_type = ContentType.objects.get_for_model(target)
+    return revoke_invitations_for(targets=[target])
+
+
+def revoke_invitations_for(*, targets) -> int:
+    """Stop the pending invitations to any of these targets (all of one model), in
+    one query however many there are."""
+    if not targets:
+        return 0
+    content_type = ContentType.objects.get_for_model(targets[0])
     return (
-        Invitation.objects.filter(target_type=content_type, target_id=target.pk)
+        Invitation.objects.filter(target_type=content_type, target_id__in=[target.pk for target in targets])
         .pending()
         .update(revoked_at=timezone.now())
     )

@@ -177,6 +177,10 @@ class ColumnChoiceForm(forms.Form):
 
 
 class RosterApplyForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # the checkbox label reads as a sentence
+        super().__init__(*args, **kwargs)
+
     invite = forms.BooleanField(
         label="Email an invitation to each new parent or member of staff",
         required=False,

@@ -312,6 +312,8 @@ class RosterImport(models.Model):
     )
     applied_at = models.DateTimeField(null=True, blank=True)
     counts = models.JSONField(default=dict, blank=True)
+    # The rows left out, kept after the file's text is cleared: [{line, who, message}].
+    problems = models.JSONField(default=list, blank=True)
     # Inviting the new people, in batches, after the import is applied.
     invite_membership_ids = models.JSONField(default=list, blank=True)
     invitations_sent = models.PositiveIntegerField(default=0)

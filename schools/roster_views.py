@@ -67,6 +67,10 @@ def _render_detail(request, roster_import, column_form=None, status=200):
 @require_POST
 def import_columns(request, import_id):
     roster_import = _import_for(request, import_id)
+    if roster_import.status != RosterImport.Status.CHECKED:
+        # Its content is gone once applied: there is nothing left to map.
+        messages.error(request, "This file has already been imported.")
+        return redirect("schools:import", school_slug=request.school.slug, import_id=roster_import.pk)
     run = roster.dry_run(roster_import, importer=request.user)
     form = ColumnChoiceForm(request.POST, headings=run.columns.unknown, fields=columns.FIELDS[roster_import.kind])
     if form.is_valid():

@@ -10,10 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import services as account_services
+from accounts.models import User
 from core import audit
 from core.roles import PRIVILEGED_ROLES, Cap, Role, capabilities_for
 
-from .models import Guardianship, Membership, MembershipRole, Pupil, School
+from .models import Guardianship, Membership, MembershipRole, Pupil, School, TrustMembership
 
 
 @dataclass(frozen=True)
@@ -178,13 +179,13 @@ def change_roles(*, membership: Membership, roles: list[str], by, by_capabilitie
     )
 
 
-def _end_sessions(user) -> int:
-    """Sign the person out everywhere. (An inactive user is signed out on their next
+def _end_sessions(users) -> int:
+    """Sign these people out everywhere. (An inactive user is signed out on their next
     request anyway, because the auth backend refuses inactive users; this also
     removes the sessions from their list.)"""
     from allauth.usersessions.models import UserSession
 
-    sessions = list(UserSession.objects.filter(user=user))
+    sessions = list(UserSession.objects.filter(user__in=users))
     for user_session in sessions:
         user_session.end()
     return len(sessions)
@@ -224,27 +225,47 @@ def mark_leaver(
 
 
 def end_membership_now(membership: Membership, *, by=None, request=None) -> None:
-    """End a membership today (see mark_leaver); used by the MIS import too."""
-    membership.status = Membership.Status.LEFT
-    membership.ended_at = timezone.now()
-    membership.save(update_fields=["status", "ended_at"])
-    account_services.revoke_invitations(target=membership)
-    user = membership.user
-    still_belongs = Membership.objects.current().filter(user=user).exists() or user.trust_memberships.active().exists()
-    if not still_belongs and user.is_active:
-        user.is_active = False
-        user.save(update_fields=["is_active"])
-    if not still_belongs:
-        _end_sessions(user)
-    audit.record(
-        action="membership.left",
-        actor=by,
-        school=membership.school,
-        obj=membership,
-        request=request,
-        summary=f"{user.email} left"
-        + ("" if still_belongs else "; their login is disabled and they were signed out everywhere"),
-    )
+    """End a membership today (see mark_leaver)."""
+    end_memberships_now([membership], by=by, request=request)
+
+
+def end_memberships_now(memberships: list[Membership], *, by=None, request=None) -> None:
+    """End these memberships today, in a handful of queries however many there are
+    (the MIS import ends a term's leavers at once). Invitations to them stop working;
+    a person who belongs nowhere else any more can no longer sign in and is signed out
+    everywhere; each ending is recorded in the audit log. Give the memberships with
+    their user and school loaded (select_related)."""
+    if not memberships:
+        return
+    now = timezone.now()
+    for membership in memberships:
+        membership.status, membership.ended_at = Membership.Status.LEFT, now
+    Membership.objects.filter(pk__in=[m.pk for m in memberships]).update(status=Membership.Status.LEFT, ended_at=now)
+    account_services.revoke_invitations_for(targets=memberships)
+    user_ids = {m.user_id for m in memberships}
+    belonging = set(Membership.objects.current().filter(user__in=user_ids).values_list("user_id", flat=True))
+    belonging |= set(TrustMembership.objects.active().filter(user__in=user_ids).values_list("user_id", flat=True))
+    gone = user_ids - belonging
+    if gone:
+        User.objects.filter(pk__in=gone, is_active=True).update(is_active=False)
+        _end_sessions(gone)
+    events = []
+    for membership in memberships:
+        user = membership.user
+        if user.pk in gone:
+            user.is_active = False
+        events.append(
+            audit.event(
+                action="membership.left",
+                actor=by,
+                school=membership.school,
+                obj=membership,
+                request=request,
+                summary=f"{user.email} left"
+                + ("" if user.pk in belonging else "; their login is disabled and they were signed out everywhere"),
+            )
+        )
+    audit.record_many(events)
 
 
 def end_memberships_past_leaving_date(today: datetime.date | None = None) -> int:

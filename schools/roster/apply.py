@@ -4,7 +4,7 @@ many rows it has, all inside the caller's transaction."""
 from __future__ import annotations
 
 import datetime
-from collections import Counter, defaultdict
+from collections import Counter
 
 from django.contrib.auth.hashers import make_password
 
@@ -21,8 +21,8 @@ from ..models import (
     SchoolClass,
     YearGroup,
 )
-from ..services import end_membership_now
-from .plan import STAFF_TYPE_FOR_ROLE, Plan
+from ..services import end_memberships_now
+from .plan import MIS_STAFF_ROLES, STAFF_TYPE_FOR_ROLE, Plan
 
 BATCH = 500
 _KEY_STAGES = {code: ks for code, _, ks in YEAR_GROUPS}
@@ -40,7 +40,7 @@ def apply_plan(plan: Plan, *, school, by, today: datetime.date) -> list[int]:
 def _apply_pupils(plan: Plan, *, school, by, today) -> list[int]:
     entries = plan.adds + plan.updates
     years = _year_groups(school, {e.values["year"] for e in entries})
-    classes = _classes(school, entries, years)
+    classes = _classes(school, plan.class_years, years)
     new = []
     for entry in plan.adds:
         v = entry.values
@@ -63,7 +63,7 @@ def _apply_pupils(plan: Plan, *, school, by, today) -> list[int]:
         pupil, v = entry.existing, entry.values
         pupil.first_name, pupil.last_name = v["first_name"], v["last_name"]
         pupil.year_group = years[v["year"]]
-        if "class_name" in v and (v["class_name"] or pupil.school_class_id):
+        if v["class_name"] is not None and (v["class_name"] or pupil.school_class_id):
             pupil.school_class = classes.get(v["class_name"])
         for name in ("date_of_birth", "admission_date", "upn", "mis_id"):
             if v[name]:
@@ -90,13 +90,9 @@ def _year_groups(school, codes) -> dict[str, YearGroup]:
     return years
 
 
-def _classes(school, entries, years) -> dict[str, SchoolClass]:
+def _classes(school, year_counts: dict[str, Counter], years) -> dict[str, SchoolClass]:
     """Every class the file names, created if new; a class takes the year group most
-    of its pupils are in (classes move up a year each September)."""
-    year_counts: dict[str, Counter] = defaultdict(Counter)
-    for entry in entries:
-        if entry.values["class_name"]:
-            year_counts[entry.values["class_name"]][entry.values["year"]] += 1
+    of its pupils in the file are in (classes move up a year each September)."""
     classes = {c.name: c for c in SchoolClass.objects.filter(school=school, name__in=list(year_counts))}
     moved = []
     for name, counts in year_counts.items():
@@ -211,8 +207,7 @@ def _apply_contacts(plan: Plan, *, school, by, today) -> list[int]:
     Guardianship.objects.bulk_update(update, ["relationship", "parental_responsibility"], batch_size=BATCH)
     # A link the MIS no longer has (a change of custody) must stop the carer seeing the child.
     Guardianship.objects.filter(pk__in=[g.pk for key, g in existing.items() if key not in wanted]).delete()
-    for departure in plan.leavers:
-        _leave_role(departure.obj, {Role.PARENT}, by=by)
+    _leave_roles(school, [d.obj for d in plan.leavers], {Role.PARENT}, by=by)
     return waiting
 
 
@@ -245,23 +240,25 @@ def _apply_staff(plan: Plan, *, school, by, today) -> list[int]:
         membership.start_date = v["start_date"] or membership.start_date
         changed.append(membership)
     Membership.objects.bulk_update(joined + changed, ["job_title", "staff_type", "start_date"], batch_size=BATCH)
-    staff_roles = set(Role) - {Role.PARENT, Role.TRUST_OFFICER}
-    for departure in plan.leavers:
-        _leave_role(departure.obj, staff_roles, by=by, today=today)
+    # Only the roles an MIS staff export covers: a teacher who is also a governor
+    # stays a governor.
+    _leave_roles(school, [d.obj for d in plan.leavers], MIS_STAFF_ROLES, by=by, today=today)
     return waiting
 
 
-def _leave_role(membership: Membership, roles: set[str], *, by, today=None) -> None:
-    """Someone no longer in the MIS file: they lose these roles; if nothing is left,
-    their membership ends (and their login, if they belong nowhere else)."""
-    held = set(membership.role_codes)
-    if held - roles:
-        MembershipRole.objects.filter(membership=membership, role__in=roles).delete()
-        return
-    if today is not None:
-        membership.leaving_date = today
-        membership.save(update_fields=["leaving_date"])
-    end_membership_now(membership, by=by)
+def _leave_roles(school, memberships: list[Membership], roles: set[str], *, by, today=None) -> None:
+    """People no longer in the MIS file lose these roles; a membership with nothing
+    left ends (and the login, if they belong nowhere else). All of them at once."""
+    keeping = [m for m in memberships if set(m.role_codes) - roles]
+    ending = [m for m in memberships if not set(m.role_codes) - roles]
+    MembershipRole.objects.filter(membership__in=keeping, role__in=roles).delete()
+    for membership in ending:
+        membership.school = school  # for the audit log, without a query each
+        if today is not None:
+            membership.leaving_date = today
+    if today is not None and ending:
+        Membership.objects.filter(pk__in=[m.pk for m in ending]).update(leaving_date=today)
+    end_memberships_now(ending, by=by)
 
 
 _APPLIERS = {"pupils": _apply_pupils, "contacts": _apply_contacts, "staff": _apply_staff}

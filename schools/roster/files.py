@@ -49,17 +49,19 @@ def check_bytes(raw: bytes) -> CsvFile:
     for signature, message in _SIGNATURES:
         if raw.startswith(signature):
             raise ValidationError(message)
-    if b"\x00" in raw[:4096]:
+    # Excel's "Unicode Text" is UTF-16 with a byte-order mark (and tab-separated).
+    is_utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if not is_utf16 and b"\x00" in raw[:4096]:
         raise ValidationError("This is not a text file. Export the list from your MIS as a CSV file.")
-    text = _decode(raw)
+    text = _decode(raw, utf16=is_utf16)
     delimiter = _delimiter(text)
     return CsvFile(text=text, delimiter=delimiter, sha256=hashlib.sha256(raw).hexdigest())
 
 
-def _decode(raw: bytes) -> str:
+def _decode(raw: bytes, *, utf16: bool = False) -> str:
     # UTF-8 (with or without the byte-order mark Excel adds), else Windows-1252,
     # which older MIS exports use for names like Zoë and Siobhán.
-    for encoding in ("utf-8-sig", "cp1252"):
+    for encoding in ("utf-16",) if utf16 else ("utf-8-sig", "cp1252"):
         try:
             return raw.decode(encoding).replace("\r\n", "\n").replace("\r", "\n")
         except UnicodeDecodeError:
@@ -90,14 +92,16 @@ def rows(csv_file_text: str, delimiter: str) -> tuple[list[str], list[Row]]:
     if len([h for h in headings if h]) < 2:
         raise ValidationError("The first line should hold at least two column headings.")
     parsed = []
-    for values in reader:
+    # Count records, not physical lines: a quoted cell holding a line break (an
+    # address) is still one row in a spreadsheet, and a blank line is a row too.
+    for line, values in enumerate(reader, start=2):
         if not any(v.strip() for v in values):
             continue
         if len(parsed) >= MAX_ROWS:
             raise ValidationError(f"The file has more than {MAX_ROWS:,} rows. Split it and import each part.")
         parsed.append(
             Row(
-                line=reader.line_num,
+                line=line,
                 values={h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(headings) if h},
             )
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from accounts.models import User
@@ -22,6 +22,7 @@ from .values import BadValue
 class Problem:
     line: int
     message: str
+    who: str = ""  # whose row, as far as the row says, to find it in the MIS
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,9 @@ class Plan:
     leavers: list[Departure] = field(default_factory=list)
     kept: list[Departure] = field(default_factory=list)  # not in the file, left as they are
     problems: list[Problem] = field(default_factory=list)
+    # Pupils: each class the file names, with the year groups of all its pupils in the
+    # file (changed or not), so a class takes the year most of them are in.
+    class_years: dict[str, Counter] = field(default_factory=dict)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -120,16 +124,22 @@ def plan_pupils(school, rows: list[Row], columns: dict[str, str], today: datetim
         try:
             parsed = _pupil_values(cells, row.line, first_seen)
         except BadValue as problem:
-            plan.problems.append(Problem(row.line, str(problem)))
+            plan.problems.append(Problem(row.line, str(problem), _who(cells)))
             continue
         pupil = by_upn.get(parsed["upn"]) if parsed["upn"] else None
         pupil = pupil or (by_mis.get(parsed["mis_id"]) if parsed["mis_id"] else None)
         name = f"{parsed['first_name']} {parsed['last_name']}"
+        if pupil is not None and pupil.pk in matched:
+            plan.problems.append(Problem(row.line, "This pupil is already on an earlier line.", name))
+            continue
+        clash = _clashing_pupil(parsed, pupil, by_upn, by_mis)
+        if clash:
+            plan.problems.append(Problem(row.line, clash, name))
+            continue
+        if parsed["class_name"]:
+            plan.class_years.setdefault(parsed["class_name"], Counter())[parsed["year"]] += 1
         if pupil is None:
             plan.adds.append(Entry(row.line, name, parsed))
-            continue
-        if pupil.pk in matched:
-            plan.problems.append(Problem(row.line, f"{name} matches a pupil already on an earlier line."))
             continue
         matched.add(pupil.pk)
         changes = _pupil_changes(pupil, parsed, cells)
@@ -142,6 +152,20 @@ def plan_pupils(school, rows: list[Row], columns: dict[str, str], today: datetim
         if pupil.pk not in matched and on_roll:
             plan.leavers.append(Departure(pupil.full_name, pupil, str(pupil.school_class or pupil.year_group)))
     return plan
+
+
+def _who(cells: _Cells) -> str:
+    return f"{cells['first_name']} {cells['last_name']}".strip() or cells["full_name"] or cells["email"]
+
+
+def _clashing_pupil(parsed: dict, pupil, by_upn: dict, by_mis: dict) -> str:
+    """An identifier in the row that belongs to a different pupil already here (a
+    corrected UPN that is someone else's): applying it would break the record."""
+    for key, label, index in (("upn", "UPN", by_upn), ("mis_id", "MIS id", by_mis)):
+        other = index.get(parsed[key]) if parsed[key] else None
+        if other is not None and (pupil is None or other.pk != pupil.pk):
+            return f"{label} {parsed[key]} belongs to {other.full_name}, another pupil here. Check it in your MIS."
+    return ""
 
 
 def _pupil_values(cells: _Cells, line: int, first_seen: dict[str, int]) -> dict:
@@ -160,7 +184,8 @@ def _pupil_values(cells: _Cells, line: int, first_seen: dict[str, int]) -> dict:
         "first_name": values.required(cells["first_name"], "The first name"),
         "last_name": values.required(cells["last_name"], "The surname"),
         "year": values.year_group(values.required(cells["year"], "The year group")),
-        "class_name": cells["class_name"],
+        # None when the file has no class column: pupils then stay in their classes.
+        "class_name": cells["class_name"] if cells.has("class_name") else None,
         "date_of_birth": values.date(cells["date_of_birth"], "Date of birth"),
         "admission_date": values.date(cells["admission_date"], "Admission date"),
     }
@@ -202,16 +227,19 @@ def plan_contacts(school, rows: list[Row], columns: dict[str, str], today: datet
         try:
             email, first, last, link = _contact_values(cells, by_upn, by_mis)
         except BadValue as problem:
-            plan.problems.append(Problem(row.line, str(problem)))
+            plan.problems.append(Problem(row.line, str(problem), _who(cells)))
             continue
         contact = contacts.setdefault(email, {"line": row.line, "first_name": first, "last_name": last, "links": {}})
         if link["pupil"].pk in contact["links"]:
-            plan.problems.append(Problem(row.line, f"{email} is linked to {link['pupil']} twice."))
+            plan.problems.append(Problem(row.line, f"Linked to {link['pupil']} twice.", email))
             continue
         contact["links"][link["pupil"].pk] = link
 
     users = {u.email: u for u in User.objects.filter(email__in=list(contacts))}
-    memberships = {m.user_id: m for m in Membership.objects.current().filter(school=school).prefetch_related("roles")}
+    memberships = {
+        m.user_id: m
+        for m in Membership.objects.current().filter(school=school).select_related("user").prefetch_related("roles")
+    }
     links_by_carer: dict[int, dict[int, Guardianship]] = defaultdict(dict)
     for link in Guardianship.objects.filter(pupil__school=school).select_related("pupil"):
         links_by_carer[link.carer_id][link.pupil_id] = link
@@ -320,11 +348,8 @@ def plan_staff(school, rows: list[Row], columns: dict[str, str], today: datetime
             email = values.email(cells["email"])
             if email in people:
                 raise BadValue(f"{email} appears twice in the file (also on line {people[email]['line']}).")
-            role = (
-                values.staff_role(cells["role"])
-                if cells.has("role")
-                else values.role_from_job_title(cells["job_title"])
-            )
+            # A blank role cell (or no role column) leaves it to the job title.
+            role = values.staff_role(cells["role"]) if cells["role"] else values.role_from_job_title(cells["job_title"])
             people[email] = {
                 "line": row.line,
                 "email": email,
@@ -335,7 +360,7 @@ def plan_staff(school, rows: list[Row], columns: dict[str, str], today: datetime
                 "start_date": values.date(cells["start_date"], "Start date"),
             }
         except BadValue as problem:
-            plan.problems.append(Problem(row.line, str(problem)))
+            plan.problems.append(Problem(row.line, str(problem), _who(cells)))
 
     users = {u.email: u for u in User.objects.filter(email__in=list(people))}
     memberships = {
@@ -347,8 +372,11 @@ def plan_staff(school, rows: list[Row], columns: dict[str, str], today: datetime
         membership = memberships.get(user.pk) if user else None
         name = f"{person['first_name']} {person['last_name']}"
         entry_values = {**person, "user": user, "membership": membership}
-        staff_roles = set(membership.role_codes) - {Role.PARENT} if membership else set()
-        if not staff_roles:
+        # Already on the staff the MIS covers (or holding this very role): an update.
+        # Otherwise they join the staff: a parent, or a governor or volunteer who
+        # takes a job here, keeps their membership and gains the role.
+        held = set(membership.role_codes) if membership else set()
+        if not held & (MIS_STAFF_ROLES | PRIVILEGED_ROLES) and person["role"] not in held:
             plan.adds.append(Entry(person["line"], name, entry_values))
             continue
         changes: list[Change] = []
@@ -370,7 +398,12 @@ def plan_staff(school, rows: list[Row], columns: dict[str, str], today: datetime
                 Departure(membership.user.full_name, membership, "leadership or office role: change it from their page")
             )
         else:
-            note = "stays a parent here; loses the staff roles" if Role.PARENT in roles else membership.job_title
+            others = roles - MIS_STAFF_ROLES
+            note = (
+                f"keeps their other roles: {', '.join(Role(r).label.lower() for r in sorted(others))}"
+                if others
+                else membership.job_title
+            )
             plan.leavers.append(Departure(membership.user.full_name, membership, note))
     return plan
 

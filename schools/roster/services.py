@@ -3,6 +3,7 @@ one transaction, then invite the new people in batches."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -84,6 +85,7 @@ def apply_import(*, roster_import: RosterImport, by, invite: bool = False, reque
     roster_import.applied_by = by
     roster_import.applied_at = timezone.now()
     roster_import.counts = run.plan.counts
+    roster_import.problems = [dataclasses.asdict(problem) for problem in run.plan.problems]
     roster_import.content = ""  # the hash and counts are the record; the names live in their tables
     roster_import.invite_membership_ids = waiting if invite else []
     roster_import.save()
