@@ -268,18 +268,19 @@ def end_memberships_now(memberships: list[Membership], *, by=None, request=None)
     audit.record_many(events)
 
 
+@transaction.atomic
 def end_memberships_past_leaving_date(today: datetime.date | None = None) -> int:
-    """Run by Celery beat: end every membership whose leaving date has come."""
+    """Run by Celery beat: end every membership whose leaving date has come. The rows
+    are locked, so a second beat running at once finds nothing left to end."""
     today = today or timezone.localdate()
-    due = Membership.objects.current().filter(leaving_date__lte=today).values_list("pk", flat=True)
-    count = 0
-    for pk in list(due):
-        with transaction.atomic():
-            membership = Membership.objects.select_for_update().select_related("user", "school").get(pk=pk)
-            if membership.status != Membership.Status.LEFT:
-                end_membership_now(membership)
-                count += 1
-    return count
+    due = list(
+        Membership.objects.current()
+        .filter(leaving_date__lte=today)
+        .select_for_update(of=("self",))
+        .select_related("user", "school")
+    )
+    end_memberships_now(due)
+    return len(due)
 
 
 @transaction.atomic
