@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "schools",
+    "aup",
+    "agreements",
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from agreements import urls as agreements_urls
+from aup import urls as aup_urls
 from core import urls as core_urls
 from schools import urls as schools_urls
 
@@ -9,12 +11,15 @@ from schools import urls as schools_urls
 school_urls = [
     path("", include((schools_urls.school_patterns, "schools"))),
     path("", include((core_urls.school_patterns, "audit"))),
+    path("", include((agreements_urls.school_patterns, "agreements"))),
+    path("", include((aup_urls.school_patterns, "aup"))),
 ]
 
 urlpatterns = [
     path("", include(core_urls)),
     path("", include((schools_urls.family_patterns, "family"))),
     path("", include("accounts.urls")),
+    path("", include((agreements_urls.public_patterns, "verify"))),
     path("accounts/", include("allauth.urls")),
     path("s/<slug:school_slug>/", include(school_urls)),
     path("django-admin/", admin.site.urls),

@@ -42,6 +42,8 @@ class Cap:
     VIEW_ALL_PERSONAL_DATA = "view_all_personal_data"
     MANAGE_SCHOOL_SETTINGS = "manage_school_settings"
     IMPORT_ROSTER = "import_roster"  # bring pupils, contacts and staff in from the MIS
+    MANAGE_POLICIES = "manage_policies"  # write, approve and publish policy versions
+    VIEW_COMPLIANCE = "view_compliance"  # who has signed what, and who has not
 
 
 _LEADERSHIP = {
@@ -58,6 +60,8 @@ _LEADERSHIP = {
     Cap.VIEW_ALL_PERSONAL_DATA,
     Cap.MANAGE_SCHOOL_SETTINGS,
     Cap.IMPORT_ROSTER,
+    Cap.MANAGE_POLICIES,
+    Cap.VIEW_COMPLIANCE,
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
@@ -79,6 +83,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.BUSINESS_MANAGER: frozenset(
         {
             Cap.IMPORT_ROSTER,
+            Cap.VIEW_COMPLIANCE,
             Cap.VIEW_SCHOOL,
             Cap.VIEW_STAFF,
             Cap.MANAGE_PEOPLE,
@@ -111,6 +116,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.PARENT: frozenset(),
     Role.TRUST_OFFICER: frozenset(
         {
+            Cap.VIEW_COMPLIANCE,
             Cap.VIEW_SCHOOL,
             Cap.VIEW_STAFF,
             Cap.VIEW_PUPILS,

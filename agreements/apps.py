@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class AgreementsConfig(AppConfig):
+    name = "agreements"
+    verbose_name = "Signed agreements"
+
+    def ready(self):
+        from . import todos  # noqa: F401

@@ -1,0 +1,107 @@
+"""Signatures: immutable evidence of who agreed to exactly which text, when and how."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+from aup.models import AgreementForm
+from core.storage import private_storage
+from schools.models import Pupil, School
+
+# Verification codes avoid letters and digits people confuse (0/O, 1/I/L).
+_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_verification_code() -> str:
+    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+class FormText(models.Model):
+    """The exact text of a published form, stored once and referred to by its SHA-256."""
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    text = models.TextField()
+
+    def __str__(self):
+        return self.sha256[:12]
+
+
+class Method(models.TextChoices):
+    SELF = "self", "Signed in the portal"
+    FOR_CHILD = "for_child", "Signed by a parent or carer for their child"
+    CLASS_SESSION = "class_session", "Signed by the pupil in a class session"
+    READ_ALOUD = "read_aloud", "Read aloud to the class"
+    PAPER = "paper", "Paper form recorded by the office"
+    VISITOR_KIOSK = "visitor_kiosk", "Signed at reception"
+
+
+class Kind(models.TextChoices):
+    SIGNATURE = "signature", "Signature"
+    WITHDRAWAL = "withdrawal", "Withdrawal"
+    CORRECTION = "correction", "Correction"
+
+
+class Signature(models.Model):
+    """Evidence. The application never updates or deletes a signature (on PostgreSQL a
+    trigger refuses it too); a withdrawal or correction is a new record pointing at the
+    old one. The signed PDF is a separate row (SignedDocument), made afterwards."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="signatures")
+    form = models.ForeignKey(AgreementForm, on_delete=models.PROTECT, related_name="signatures")
+    text = models.ForeignKey(FormText, on_delete=models.PROTECT, related_name="signatures")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.SIGNATURE)
+    method = models.CharField(max_length=16, choices=Method.choices)
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="signatures"
+    )
+    signer_name = models.CharField("Full name as typed", max_length=200)
+    pupil = models.ForeignKey(Pupil, null=True, blank=True, on_delete=models.PROTECT, related_name="signatures")
+    # The teacher who led a class session or read the form aloud; the office member
+    # who recorded a paper form.
+    led_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    statements_agreed = models.JSONField(default=list)
+    drawn_signature = models.TextField(blank=True, help_text="A PNG data URL of the drawn signature, if any.")
+    details = models.JSONField(default=dict, blank=True)  # e.g. a visitor's organisation
+    academic_year = models.PositiveSmallIntegerField(help_text="The year the academic year starts in.")
+    signed_at = models.DateTimeField()
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    supersedes = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
+    verification_code = models.CharField(max_length=14, unique=True, default=new_verification_code)
+    # A random value the signing form carries, so a double click or the back button
+    # makes one signature, not two.
+    submission_key = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-signed_at", "-id"]
+        indexes = [models.Index(fields=["form", "signer"]), models.Index(fields=["form", "pupil"])]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("Signatures are evidence: they are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("Signatures are evidence: they are never deleted.")
+
+    def __str__(self):
+        return f"{self.signer_name}: {self.form} ({self.signed_at:%d/%m/%Y})"
+
+
+class SignedDocument(models.Model):
+    """The signed PDF of a signature, rendered once by a Celery task and kept in
+    private storage; its SHA-256 lets /verify/ recognise an unchanged copy."""
+
+    signature = models.OneToOneField(Signature, on_delete=models.PROTECT, related_name="document")
+    file = models.FileField(upload_to="signed/%Y/%m/", storage=private_storage)
+    sha256 = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"PDF of {self.signature}"

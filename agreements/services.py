@@ -1,0 +1,129 @@
+"""Signing: every way a form gets signed ends here, as an immutable Signature."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from aup.models import AgreementForm, VersionStatus
+from core import audit
+from core.academic_year import AcademicYear
+from core.audit import client_ip
+
+from .models import FormText, Method, Signature
+from .selectors import current_form_for
+
+MAX_DRAWN_SIGNATURE_BYTES = 200 * 1024
+
+
+class FormSuperseded(ValidationError):
+    """The form was replaced by a newer version while the person was signing."""
+
+    def __init__(self, current: AgreementForm | None):
+        self.current = current
+        super().__init__("This form has been replaced by a newer version. Please read and sign the current one.")
+
+
+def _check_drawn_signature(data_url: str) -> str:
+    if not data_url:
+        return ""
+    prefix = "data:image/png;base64,"
+    if not data_url.startswith(prefix):
+        raise ValidationError({"drawn_signature": "The drawn signature could not be read. Clear it and draw it again."})
+    try:
+        raw = base64.b64decode(data_url[len(prefix) :], validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationError(
+            {"drawn_signature": "The drawn signature could not be read. Clear it and draw it again."}
+        ) from None
+    if not raw.startswith(b"\x89PNG\r\n\x1a\n") or len(raw) > MAX_DRAWN_SIGNATURE_BYTES:
+        raise ValidationError({"drawn_signature": "The drawn signature could not be read. Clear it and draw it again."})
+    return data_url
+
+
+def sign(
+    *,
+    form: AgreementForm,
+    signer,
+    typed_name: str,
+    statements_agreed: list[int],
+    submission_key: str,
+    request=None,
+    drawn_signature: str = "",
+    method: str = Method.SELF,
+    pupil=None,
+    led_by=None,
+) -> Signature:
+    """Record a signature. Submitting the same form twice (double click, back
+    button) returns the first signature rather than making a second."""
+    existing = Signature.objects.filter(submission_key=submission_key).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return _sign(
+                form=form,
+                signer=signer,
+                typed_name=typed_name,
+                statements_agreed=statements_agreed,
+                submission_key=submission_key,
+                request=request,
+                drawn_signature=drawn_signature,
+                method=method,
+                pupil=pupil,
+                led_by=led_by,
+            )
+    except IntegrityError:
+        # Two submissions of one form at the same moment: the other one won.
+        existing = Signature.objects.filter(submission_key=submission_key).first()
+        if existing is None:
+            raise
+        return existing
+
+
+def _sign(
+    *, form, signer, typed_name, statements_agreed, submission_key, request, drawn_signature, method, pupil, led_by
+):
+    from .tasks import render_signed_pdf
+
+    form = AgreementForm.objects.select_related("version__policy__school").get(pk=form.pk)
+    if form.version.status != VersionStatus.PUBLISHED:
+        raise FormSuperseded(current_form_for(form.version.policy, form.audience))
+    typed_name = " ".join(typed_name.split())
+    if len(typed_name) < 2:
+        raise ValidationError({"typed_name": "Type your full name to sign."})
+    numbers = sorted({s.number for s in form.statements.all()})
+    if sorted(set(statements_agreed)) != numbers:
+        raise ValidationError({"statements": "Tick every statement to agree to it, or speak to the school first."})
+    school = form.version.policy.school
+    signature = Signature.objects.create(
+        school=school,
+        form=form,
+        text=FormText.objects.get(sha256=form.text_sha256),
+        method=method,
+        signer=signer,
+        signer_name=typed_name,
+        pupil=pupil,
+        led_by=led_by,
+        statements_agreed=numbers,
+        drawn_signature=_check_drawn_signature(drawn_signature),
+        academic_year=AcademicYear.current().start_year,
+        signed_at=timezone.now(),
+        ip_address=client_ip(request),
+        user_agent=(request.META.get("HTTP_USER_AGENT", "")[:500] if request else ""),
+        submission_key=submission_key,
+    )
+    audit.record(
+        action="agreement.signed",
+        actor=signer,
+        school=school,
+        obj=signature,
+        request=request,
+        summary=f"{typed_name} signed {form.title} ({form.version})" + (f" for {pupil.full_name}" if pupil else ""),
+    )
+    render_signed_pdf.delay_on_commit(signature.pk)
+    return signature

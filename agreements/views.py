@@ -1,0 +1,95 @@
+import secrets
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+
+from aup.models import AgreementForm, Audience, VersionStatus
+from core.forms import apply_validation_error
+from core.roles import Cap
+from core.tenancy import school_view
+
+from . import services
+from .forms import SignForm
+from .models import Signature
+from .selectors import current_form_for
+
+
+def _staff_form(request, form_id) -> AgreementForm:
+    """A staff form of this school (any version, so a stale link can say it was replaced)."""
+    if request.access.membership is None or request.access.membership.is_parent_only:
+        raise Http404("No such form.")
+    return get_object_or_404(
+        AgreementForm.objects.select_related("version__policy").prefetch_related("statements"),
+        pk=form_id,
+        audience=Audience.STAFF,
+        version__policy__school=request.school,
+        version__status__in=[VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED],
+    )
+
+
+@school_view(Cap.VIEW_SCHOOL)
+def sign(request, form_id):
+    agreement = _staff_form(request, form_id)
+    if agreement.version.status != VersionStatus.PUBLISHED:
+        current = current_form_for(agreement.version.policy, agreement.audience)
+        return render(request, "agreements/superseded.html", {"agreement": agreement, "current": current}, status=410)
+    form = SignForm(request.POST or None, form=agreement, initial={"submission_key": secrets.token_urlsafe(24)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            signature = services.sign(
+                form=agreement,
+                signer=request.user,
+                typed_name=form.cleaned_data["typed_name"],
+                statements_agreed=form.agreed_numbers(),
+                drawn_signature=form.cleaned_data["drawn_signature"],
+                submission_key=form.cleaned_data["submission_key"],
+                request=request,
+            )
+        except services.FormSuperseded as superseded:
+            return render(
+                request,
+                "agreements/superseded.html",
+                {"agreement": agreement, "current": superseded.current},
+                status=410,
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, "Thank you. Your signature is recorded.")
+            return redirect("agreements:receipt", school_slug=request.school.slug, signature_id=signature.pk)
+    status = 400 if form.errors else 200
+    return render(request, "agreements/sign.html", {"agreement": agreement, "form": form}, status=status)
+
+
+def _own_signature(request, signature_id) -> Signature:
+    """A signature of this school that is the person's own, or that they may see."""
+    signatures = Signature.objects.select_related("form__version__policy", "school", "pupil").filter(
+        school=request.school
+    )
+    signature = get_object_or_404(signatures, pk=signature_id)
+    if signature.signer_id != request.user.pk and not request.access.can(Cap.VIEW_COMPLIANCE):
+        raise Http404("No such signature.")
+    return signature
+
+
+@school_view(Cap.VIEW_SCHOOL)
+def receipt(request, signature_id):
+    signature = _own_signature(request, signature_id)
+    return render(request, "agreements/receipt.html", {"signature": signature})
+
+
+@school_view(Cap.VIEW_SCHOOL)
+def signed_pdf(request, signature_id):
+    signature = _own_signature(request, signature_id)
+    document = getattr(signature, "document", None)
+    if document is None:
+        # The signature is saved; the PDF follows when the worker has made it.
+        return render(request, "agreements/pdf_pending.html", {"signature": signature}, status=202)
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=f"{signature.verification_code}.pdf",
+        content_type="application/pdf",
+    )

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AupConfig(AppConfig):
+    name = "aup"
+    verbose_name = "Policies"

@@ -1,0 +1,157 @@
+"""Policies, their versions and the agreement forms people sign."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from core.storage import private_storage
+from schools.models import School, StaffType
+
+
+class PolicyKind(models.TextChoices):
+    ICT_AUP = "ict_aup", "ICT acceptable use"
+    MOBILE_PHONES = "mobile_phones", "Mobile phones"
+    SOCIAL_MEDIA = "social_media", "Social media"
+    ESAFETY = "esafety", "E-safety"
+    OTHER = "other", "Other"
+
+
+class Policy(models.Model):
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="policies")
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=PolicyKind.choices, default=PolicyKind.ICT_AUP)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name_plural = "policies"
+
+    def __str__(self):
+        return self.title
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    APPROVED = "approved", "Approved"
+    PUBLISHED = "published", "Published"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+class PolicyVersion(models.Model):
+    """One version of a policy. A published version is never edited: a new version
+    replaces it, and the old one is kept (7 years from replacement, seed 001)."""
+
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=12, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
+    body = models.TextField("Policy text", blank=True, help_text="Write the policy here, or upload the document.")
+    document = models.FileField(upload_to="policies/", blank=True, storage=private_storage)
+    document_name = models.CharField(max_length=255, blank=True)
+    adopted_on = models.DateField(null=True, blank=True)
+    reviewed_on = models.DateField(null=True, blank=True)
+    next_review_on = models.DateField(null=True, blank=True)
+    review_every_years = models.PositiveSmallIntegerField(
+        choices=[(1, "Every year"), (2, "Every 2 years"), (3, "Every 3 years")], default=1
+    )
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    statutory = models.BooleanField(default=False)
+    approved_on = models.DateField("Approved by the governing body on", null=True, blank=True)
+    approved_by_chair = models.CharField("Chair of governors", max_length=200, blank=True)
+    approved_by_head = models.CharField("Headteacher", max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["policy", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "number"], name="version_number_once_per_policy"),
+            models.UniqueConstraint(
+                fields=["policy"], condition=Q(status="published"), name="one_published_version_per_policy"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.policy} (version {self.number})"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == VersionStatus.DRAFT
+
+
+class ChangeLogEntry(models.Model):
+    """ "Date, section, change, agreed by" (seed 003)."""
+
+    version = models.ForeignKey(PolicyVersion, on_delete=models.CASCADE, related_name="change_log")
+    date = models.DateField()
+    section = models.CharField(max_length=100)
+    change = models.TextField()
+    agreed_by = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["date", "id"]
+
+    def __str__(self):
+        return f"{self.date:%d/%m/%Y} {self.section}"
+
+
+class Audience(models.TextChoices):
+    STAFF = "staff", "Staff, governors, volunteers and contractors"
+    VISITORS = "visitors", "Visitors"
+    KS2 = "ks2", "Pupils in key stage 2 (they sign)"
+    EYFS_KS1 = "eyfs_ks1", "Pupils in early years and key stage 1 (read aloud)"
+    PARENTS = "parents", "Parents and carers, for their child"
+
+
+class AgreementForm(models.Model):
+    """What one audience signs for a policy version: a short text and numbered
+    statements ("I will…")."""
+
+    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="forms")
+    audience = models.CharField(max_length=10, choices=Audience.choices)
+    title = models.CharField(max_length=200)
+    intro = models.TextField(blank=True)
+    every_academic_year = models.BooleanField(
+        "Sign again every academic year", default=False, help_text="For pupils' ICT contract: from 1 September."
+    )
+    # For the staff audience: which types of staff sign (empty means all of them).
+    staff_types = models.JSONField(default=list, blank=True)
+    # Set when the version is published: the SHA-256 of the exact text people sign.
+    text_sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["version", "audience"]
+        constraints = [models.UniqueConstraint(fields=["version", "audience"], name="one_form_per_audience")]
+
+    def __str__(self):
+        return f"{self.title} ({self.get_audience_display()})"
+
+    def canonical_text(self) -> str:
+        """The exact text a signature refers to, built the same way every time."""
+        lines = [self.title.strip(), ""]
+        if self.intro.strip():
+            lines += [self.intro.strip(), ""]
+        lines += [f"{s.number}. {s.text.strip()}" for s in self.statements.all()]
+        return "\n".join(lines) + "\n"
+
+    def staff_type_labels(self) -> list[str]:
+        return [StaffType(t).label for t in self.staff_types]
+
+
+class Statement(models.Model):
+    form = models.ForeignKey(AgreementForm, on_delete=models.CASCADE, related_name="statements")
+    number = models.PositiveSmallIntegerField()
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["form", "number"]
+        constraints = [models.UniqueConstraint(fields=["form", "number"], name="statement_number_once_per_form")]
+
+    def __str__(self):
+        return f"{self.number}. {self.text[:60]}"
