@@ -63,3 +63,19 @@ def test_the_demo_logins_sign_in_with_the_documented_password(db, settings, clie
     parent = User.objects.get(email=LOGINS[4][1])
     schools = set(parent.guardianships.values_list("pupil__school__slug", flat=True))
     assert schools == {"riverside-primary", "little-acorns"}
+
+
+def test_the_demo_has_a_published_ict_policy_that_most_staff_have_signed(db, settings, tmp_path):
+    from agreements.models import Signature
+    from aup.models import PolicyVersion
+
+    settings.DEBUG = True
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    call_command("seed_demo", stdout=StringIO())
+
+    published = PolicyVersion.objects.filter(status="published")
+    assert {v.policy.school.slug for v in published} == {"riverside-primary", "little-acorns"}
+    staff_forms = [v.forms.get(audience="staff") for v in published]
+    signers = set(Signature.objects.filter(form__in=staff_forms).values_list("signer__email", flat=True))
+    assert len(signers) >= 20
+    assert "teacher@riverside.example" not in signers  # left for the demo to sign

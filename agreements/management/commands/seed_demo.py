@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils import timezone
 
+from agreements.demo import sign_for_demo_staff
+from aup.demo import build_demo_policies
 from schools import demo
 
 
@@ -17,7 +20,9 @@ class Command(BaseCommand):
         if demo.demo_loaded():
             self.stdout.write("The demo trust is already loaded.")
         else:
-            demo.build_demo(timezone.localdate())
+            with transaction.atomic():
+                demo.build_demo(timezone.localdate())
+                sign_for_demo_staff(build_demo_policies(timezone.localdate()))
             self.stdout.write(self.style.SUCCESS("Loaded the demo trust: Riverside Primary and Little Acorns Nursery."))
         self.stdout.write(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD})")
         for label, email in demo.LOGINS:

@@ -1,0 +1,55 @@
+"""The demo trust's policies: each school's ICT acceptable use policy, approved and
+published, with a form for each of its audiences."""
+
+import datetime
+
+from schools.models import School
+
+from . import services
+from .models import Audience, PolicyKind
+
+_AUDIENCES = {
+    "riverside-primary": (Audience.STAFF, Audience.VISITORS, Audience.KS2, Audience.EYFS_KS1, Audience.PARENTS),
+    "little-acorns": (Audience.STAFF, Audience.VISITORS, Audience.EYFS_KS1, Audience.PARENTS),
+}
+
+
+def build_demo_policies(today: datetime.date) -> list:
+    """Publish version 1 of each demo school's ICT policy; returns the versions."""
+    versions = []
+    for slug, audiences in _AUDIENCES.items():
+        school = School.objects.get(slug=slug)
+        head = school.memberships.with_role("headteacher").select_related("user").first().user
+        version = services.create_policy(
+            school=school,
+            title="ICT and mobile phone acceptable use",
+            kind=PolicyKind.ICT_AUP,
+            by=head,
+            audiences=audiences,
+        )
+        services.update_version(
+            version=version,
+            by=head,
+            adopted_on=datetime.date(today.year - 1, 9, 1),
+            reviewed_on=datetime.date(today.year - 1, 9, 1),
+            next_review_on=datetime.date(today.year, 9, 1),
+            responsible=head,
+            body="This policy sets out how everyone in our school community uses ICT and mobile phones safely.",
+        )
+        services.add_change(
+            version=version,
+            date=datetime.date(today.year - 1, 7, 10),
+            section="Whole policy",
+            change="First version adopted by the governing body.",
+            agreed_by="Full governing body",
+            by=head,
+        )
+        services.approve(
+            version=version,
+            approved_on=datetime.date(today.year - 1, 7, 10),
+            chair="Chair of governors",
+            head=head.full_name,
+            by=head,
+        )
+        versions.append(services.publish(version=version, by=head))
+    return versions
