@@ -111,3 +111,142 @@ def signatures_of(user, school=None):
     if school is not None:
         signatures = signatures.filter(school=school)
     return signatures
+
+
+def previous_signed_text(user, form: AgreementForm) -> str | None:
+    """The exact text the person last signed of an earlier version of this form's
+    policy (same audience), so the sign page can show what changed; None if they
+    never signed an earlier one."""
+    signature = (
+        Signature.objects.filter(
+            signer=user,
+            kind=Kind.SIGNATURE,
+            form__version__policy_id=form.version.policy_id,
+            form__audience=form.audience,
+            form__version__number__lt=form.version.number,
+        )
+        .select_related("text")
+        .order_by("-signed_at", "-id")
+        .first()
+    )
+    return signature.text.text if signature else None
+
+
+def _staff_memberships(school):
+    """Every active member of staff of the school who has started, with their user:
+    one query, filtered per form in Python."""
+    today = timezone.localdate()
+    return list(
+        Membership.objects.active()
+        .filter(school=school, roles__role__in=STAFF_ROLES)
+        .filter(Q(start_date__isnull=True) | Q(start_date__lte=today))
+        .distinct()
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+
+
+def _latest_signatures(forms) -> dict[tuple[int, int], Signature]:
+    """(form id, signer id) -> the latest signature that counts now, for all `forms`
+    in one query."""
+    this_year = AcademicYear.current().start_year
+    every_year = {f.pk for f in forms if f.every_academic_year}
+    latest = {}
+    signatures = (
+        Signature.objects.filter(form__in=forms, kind=Kind.SIGNATURE, signer__isnull=False)
+        .exclude(superseded_by__kind=Kind.WITHDRAWAL)
+        .only("pk", "form_id", "signer_id", "signed_at", "academic_year", "verification_code")
+        .order_by("signed_at", "pk")
+    )
+    for signature in signatures:
+        if signature.form_id in every_year and signature.academic_year != this_year:
+            continue
+        latest[(signature.form_id, signature.signer_id)] = signature
+    return latest
+
+
+def _must_sign(form: AgreementForm, membership) -> bool:
+    return not form.staff_types or membership.staff_type in form.staff_types
+
+
+@dataclass
+class GroupCount:
+    label: str
+    signed: int = 0
+    outstanding: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.signed + self.outstanding
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.signed / self.total) if self.total else 0
+
+    @property
+    def bar_step(self) -> int:
+        """The percentage signed rounded to a multiple of 5, for the CSS bar."""
+        return 5 * round(self.percent / 5)
+
+
+@dataclass
+class FormCompliance:
+    form: AgreementForm
+    overall: GroupCount
+    groups: list  # GroupCount per staff type
+
+
+def staff_compliance(school) -> list[FormCompliance]:
+    """For each published staff form of the school: signed and outstanding, overall
+    and by staff type. A fixed number of queries however many staff and forms."""
+    from schools.models import StaffType
+
+    forms = list(published_forms(school, Audience.STAFF))
+    memberships = _staff_memberships(school)
+    latest = _latest_signatures(forms)
+    labels = dict(StaffType.choices)
+    results = []
+    for form in forms:
+        overall = GroupCount("All staff")
+        groups: dict[str, GroupCount] = {}
+        for membership in memberships:
+            if not _must_sign(form, membership):
+                continue
+            key = membership.staff_type or ""
+            group = groups.setdefault(key, GroupCount(labels.get(key, "Type not recorded")))
+            if (form.pk, membership.user_id) in latest:
+                overall.signed += 1
+                group.signed += 1
+            else:
+                overall.outstanding += 1
+                group.outstanding += 1
+        order = list(labels)
+        ordered = sorted(groups.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order))
+        results.append(FormCompliance(form, overall, [group for _, group in ordered]))
+    return results
+
+
+@dataclass(frozen=True)
+class PersonStatus:
+    membership: Membership
+    signature: Signature | None
+
+    @property
+    def signed(self) -> bool:
+        return self.signature is not None
+
+
+def staff_rows(form: AgreementForm) -> list[PersonStatus]:
+    """Everyone who must sign `form`, each with the signature that counts (or None),
+    in name order: a fixed number of queries."""
+    latest = _latest_signatures([form])
+    return [
+        PersonStatus(membership, latest.get((form.pk, membership.user_id)))
+        for membership in _staff_memberships(form.version.policy.school_id)
+        if _must_sign(form, membership)
+    ]
+
+
+def latest_signature_of(user, form: AgreementForm) -> Signature | None:
+    """The person's latest signature of exactly this form that still counts, if any."""
+    return _signatures_counting(form).filter(signer=user).order_by("-signed_at", "-id").first()

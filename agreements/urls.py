@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import verify, views
 
 app_name = "agreements"
 
@@ -9,7 +9,14 @@ school_patterns = [
     path("sign/<int:form_id>/", views.sign, name="sign"),
     path("signatures/<int:signature_id>/", views.receipt, name="receipt"),
     path("signatures/<int:signature_id>/pdf/", views.signed_pdf, name="pdf"),
+    path("my-agreements/", views.my_agreements, name="mine"),
+    path("people/<int:membership_id>/agreements/", views.person_agreements, name="person"),
+    path("compliance/", views.compliance, name="compliance"),
+    path("compliance/<int:form_id>/", views.compliance_form, name="compliance_form"),
+    path("compliance/<int:form_id>/status.csv", views.compliance_csv, name="compliance_csv"),
 ]
 
 # Outside any school: /verify/ for anyone holding a signed PDF or its code.
-public_patterns = []
+public_patterns = [
+    path("verify/", verify.verify, name="verify"),
+]

@@ -75,12 +75,16 @@ def start_new_version(*, policy: Policy, by, request=None) -> PolicyVersion:
     return version
 
 
+@transaction.atomic
 def update_version(*, version: PolicyVersion, by, request=None, **fields) -> PolicyVersion:
-    _must_be_draft(version)
+    # Checked on the row as it is now, not on the caller's copy: an approved version
+    # must not change because a page was open from before the approval.
+    _must_be_draft(PolicyVersion.objects.select_for_update().get(pk=version.pk))
     for name, value in fields.items():
         setattr(version, name, value)
     version.full_clean()
     version.save()
+    _record("policy.version_edited", by=by, version_or_policy=version, summary=f"Edited {version}", request=request)
     return version
 
 
@@ -118,6 +122,12 @@ def save_form(
     Statement.objects.bulk_create(
         [Statement(form=form, number=i, text=text) for i, text in enumerate(statements, start=1)]
     )
+    _record(
+        "policy.form_saved",
+        by=by,
+        version_or_policy=version,
+        summary=f"Saved the {form.get_audience_display().lower()} form of {version}",
+    )
     return form
 
 
@@ -129,9 +139,13 @@ def remove_form(*, form: AgreementForm, by) -> None:
 
 def add_change(*, version: PolicyVersion, date, section: str, change: str, agreed_by: str, by) -> ChangeLogEntry:
     _must_be_draft(version)
-    return ChangeLogEntry.objects.create(
+    entry = ChangeLogEntry.objects.create(
         version=version, date=date, section=section, change=change, agreed_by=agreed_by
     )
+    _record(
+        "policy.change_logged", by=by, version_or_policy=version, summary=f"Logged a change to {version}: {section}"
+    )
+    return entry
 
 
 @transaction.atomic

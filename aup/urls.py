@@ -1,6 +1,21 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "aup"
 
 # Under /s/<school_slug>/ (config/urls.py), guarded by core.tenancy.school_view.
-school_patterns = []
+school_patterns = [
+    path("policies/", views.policy_list, name="policies"),
+    path("policies/new/", views.policy_create, name="policy_create"),
+    path("policies/<int:policy_id>/", views.policy_detail, name="policy"),
+    path("policies/<int:policy_id>/new-version/", views.version_start, name="version_start"),
+    path("policies/versions/<int:version_id>/", views.version_detail, name="version"),
+    path("policies/versions/<int:version_id>/document/", views.version_document, name="version_document"),
+    path("policies/versions/<int:version_id>/forms/<slug:audience>/", views.form_edit, name="form_edit"),
+    path("policies/versions/<int:version_id>/forms/<slug:audience>/remove/", views.form_remove, name="form_remove"),
+    path("policies/versions/<int:version_id>/changes/", views.change_add, name="change_add"),
+    path("policies/versions/<int:version_id>/approve/", views.version_approve, name="approve"),
+    path("policies/versions/<int:version_id>/back-to-draft/", views.version_back_to_draft, name="back_to_draft"),
+    path("policies/versions/<int:version_id>/publish/", views.version_publish, name="publish"),
+]

@@ -56,6 +56,9 @@ OBJECT_FACTORIES = {
     "class_id": lambda school: SchoolClassFactory(school=school).pk,
     "form_id": lambda school: _published_staff_form(school).pk,
     "signature_id": lambda school: _signature_in(school).pk,
+    "policy_id": lambda school: _draft_version(school).policy_id,
+    "version_id": lambda school: _draft_version(school).pk,
+    "audience": lambda school: "staff",
     "import_id": lambda school: (
         RosterImport.objects.create(
             school=school,
@@ -82,6 +85,20 @@ def _published_staff_form(school):
     text = FormText.objects.create(sha256=f"{school.pk:064d}", text=form.canonical_text())
     AgreementForm.objects.filter(pk=form.pk).update(text_sha256=text.sha256)
     return form
+
+
+def _draft_version(school):
+    """A draft policy version with a staff form and an uploaded document, row by row
+    (no services, so no audit events)."""
+    from aup.models import AgreementForm, Policy, PolicyVersion, Statement
+
+    policy = Policy.objects.create(school=school, title="Mobile phones")
+    version = PolicyVersion.objects.create(policy=policy, number=1, created_by=UserFactory())
+    version.document.save("policy.pdf", ContentFile(b"%PDF-1.7\n%test\n"), save=False)
+    PolicyVersion.objects.filter(pk=version.pk).update(document=version.document.name, document_name="policy.pdf")
+    form = AgreementForm.objects.create(version=version, audience="staff", title="Staff agreement")
+    Statement.objects.create(form=form, number=1, text="I will keep my password private.")
+    return version
 
 
 def _signature_in(school):
@@ -158,6 +175,7 @@ def _school_has_what_its_pages_show(school, settings, tmp_path):
     without it; give the school everything, so that the 404s below come from the gate
     and the positive control opens every page."""
     settings.MEDIA_ROOT = tmp_path
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     buffer = io.BytesIO()
     Image.new("RGB", (8, 8), (29, 79, 145)).save(buffer, format="PNG")
     school.logo.save("logo.png", ContentFile(buffer.getvalue()))

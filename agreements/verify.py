@@ -1,0 +1,146 @@
+"""/verify/: anyone holding a signed PDF, or its verification code, can check that the
+portal issued it and that it is unchanged. Public, no sign-in; it shows the school, the
+policy, the version, the date and the signer's initials only; rate limited per address."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+
+from django import forms
+from django.core.cache import cache
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from core.audit import client_ip
+
+from .models import _CODE_ALPHABET, Signature, SignedDocument
+from .pdf import uk_datetime
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+RATE_LIMIT = 20  # checks per address...
+RATE_WINDOW = 10 * 60  # ...in ten minutes
+
+_CODE_RE = re.compile(f"^[{_CODE_ALPHABET}]{{12}}$")
+
+
+def normalise_code(raw: str) -> str | None:
+    """'abcd efgh jkmn', 'ABCD-EFGH-JKMN' -> 'ABCD-EFGH-JKMN'; None if it cannot be a code."""
+    compact = re.sub(r"[\s\-–—]", "", raw or "").upper()
+    if not _CODE_RE.match(compact):
+        return None
+    return f"{compact[:4]}-{compact[4:8]}-{compact[8:]}"
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Verification code",
+        max_length=40,
+        help_text="12 letters and numbers, printed at the bottom of each page, for example ABCD-EFGH-JKMN.",
+        error_messages={"required": "Enter the verification code printed on the document."},
+    )
+
+    def clean_code(self):
+        code = normalise_code(self.cleaned_data["code"])
+        if code is None:
+            raise forms.ValidationError(
+                "A verification code is 12 letters and numbers, like ABCD-EFGH-JKMN. Check it and try again."
+            )
+        return code
+
+
+class UploadForm(forms.Form):
+    document = forms.FileField(
+        label="The signed PDF",
+        help_text="A PDF of up to 10 MB. It is checked and not kept.",
+        error_messages={"required": "Choose the PDF file to check."},
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    def clean_document(self):
+        upload = self.cleaned_data["document"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("The file is larger than 10 MB, so it is not a document the portal issued.")
+        upload.seek(0)
+        head = upload.read(1024)
+        if b"%PDF-" not in head:
+            raise forms.ValidationError("The file is not a PDF. Choose the signed PDF you were sent or downloaded.")
+        upload.seek(0)
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        return digest.hexdigest()
+
+
+def initials(name: str) -> str:
+    """'Amelia Jane Khan' -> 'A. J. K.'"""
+    return " ".join(f"{part[0].upper()}." for part in re.split(r"[\s\-]+", name or "") if part[:1].isalpha())
+
+
+def _details(signature: Signature) -> dict:
+    """What the page may say about a signature: never a full name, never the child."""
+    version = signature.form.version
+    return {
+        "school": signature.school.name,
+        "policy": version.policy.title,
+        "version": version.number,
+        "form": signature.form.title,
+        "signed_at": uk_datetime(signature.signed_at),
+        "initials": initials(signature.signer_name),
+        "for_a_child": signature.pupil_id is not None,
+        "replaced": signature.superseded_by.exists(),
+        "has_document": hasattr(signature, "document"),
+    }
+
+
+_SIGNATURES = Signature.objects.select_related("school", "form__version__policy", "document")
+
+
+def _rate_limited(request) -> bool:
+    """A fixed window per address in the cache: at most RATE_LIMIT checks per RATE_WINDOW."""
+    window = int(time.time() // RATE_WINDOW)
+    key = f"verify:{client_ip(request) or 'unknown'}:{window}"
+    cache.add(key, 0, timeout=RATE_WINDOW + 5)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=RATE_WINDOW + 5)
+        count = 1
+    return count > RATE_LIMIT
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def verify(request):
+    code_form = CodeForm(request.GET if "code" in request.GET else None)
+    upload_form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
+    context = {"code_form": code_form, "upload_form": upload_form, "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024)}
+    checking = code_form.is_bound or upload_form.is_bound
+    if not checking:
+        return render(request, "agreements/verify.html", context)
+    if _rate_limited(request):
+        context["rate_limited"] = True
+        response = render(request, "agreements/verify.html", context, status=429)
+        response["Retry-After"] = str(RATE_WINDOW)
+        return response
+
+    if code_form.is_bound:
+        context["checked"] = "code"
+        if not code_form.is_valid():
+            return render(request, "agreements/verify.html", context, status=400)
+        signature = _SIGNATURES.filter(verification_code=code_form.cleaned_data["code"]).first()
+        context["code"] = code_form.cleaned_data["code"]
+    else:
+        context["checked"] = "upload"
+        if not upload_form.is_valid():
+            return render(request, "agreements/verify.html", context, status=400)
+        document = (
+            SignedDocument.objects.select_related("signature__school", "signature__form__version__policy")
+            .filter(sha256=upload_form.cleaned_data["document"])
+            .first()
+        )
+        signature = document.signature if document else None
+    context["result"] = _details(signature) if signature else None
+    return render(request, "agreements/verify.html", context)

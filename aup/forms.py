@@ -1,0 +1,195 @@
+"""Input for the policy pages: what the head types, and the messages they see."""
+
+import zipfile
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from schools.models import Membership, StaffType
+
+from .models import Audience, PolicyKind, PolicyVersion
+
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class PolicyCreateForm(forms.Form):
+    title = forms.CharField(max_length=200, help_text="For example: ICT acceptable use policy.")
+    kind = forms.ChoiceField(label="Kind of policy", choices=PolicyKind.choices)
+    audiences = forms.MultipleChoiceField(
+        label="Who signs an agreement form",
+        choices=Audience.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        initial=[Audience.STAFF],
+        help_text="Each gets a starting form in the portal's words; change the wording before approval.",
+    )
+
+
+def _looks_like_pdf(head: bytes) -> bool:
+    return head.startswith(b"%PDF-")
+
+
+def _looks_like_docx(upload) -> bool:
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            return "word/document.xml" in archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+    finally:
+        upload.seek(0)
+
+
+def check_document(upload):
+    """A PDF or Word (.docx) document, judged by what is inside it, not by its name."""
+    if upload.size > MAX_DOCUMENT_BYTES:
+        raise forms.ValidationError("The document is larger than 10 MB. Save a smaller copy and upload that.")
+    name = upload.name.lower()
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if name.endswith(".pdf"):
+        if not _looks_like_pdf(head):
+            raise forms.ValidationError("This file is called .pdf but is not a PDF document.")
+    elif name.endswith(".docx"):
+        if not _looks_like_docx(upload):
+            raise forms.ValidationError("This file is called .docx but is not a Word document.")
+    else:
+        raise forms.ValidationError("Upload the policy as a PDF (.pdf) or Word (.docx) document.")
+    return upload
+
+
+def responsible_people(school):
+    """Current staff of the school (anyone with a role other than parent)."""
+    staff_ids = Membership.objects.filter(school=school).current().staff().values("user_id")
+    return get_user_model().objects.filter(pk__in=staff_ids).order_by("last_name", "first_name")
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return user.full_name
+
+
+class VersionForm(forms.Form):
+    """A draft version's details, text and document."""
+
+    adopted_on = forms.DateField(label="Adopted on", required=False, widget=DateInput())
+    reviewed_on = forms.DateField(label="Last reviewed on", required=False, widget=DateInput())
+    next_review_on = forms.DateField(label="Next review due on", required=False, widget=DateInput())
+    review_every_years = forms.TypedChoiceField(
+        label="Review", coerce=int, choices=PolicyVersion._meta.get_field("review_every_years").choices
+    )
+    responsible = PersonChoiceField(
+        label="Person responsible", queryset=None, required=False, empty_label="Choose a member of staff…"
+    )
+    statutory = forms.BooleanField(label="Statutory policy", required=False)
+    body = forms.CharField(
+        label="Policy text",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text="Write the policy here, or upload the document below (or both).",
+    )
+    document = forms.FileField(
+        label="Policy document",
+        required=False,
+        help_text="A PDF or Word (.docx) file, up to 10 MB. A new upload replaces the current one.",
+        widget=forms.FileInput(attrs={"accept": ".pdf,.docx"}),
+    )
+
+    FIELDS = ("adopted_on", "reviewed_on", "next_review_on", "review_every_years", "responsible", "statutory", "body")
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible"].queryset = responsible_people(school)
+
+    @classmethod
+    def initial_for(cls, version):
+        initial = {name: getattr(version, name) for name in cls.FIELDS}
+        initial["responsible"] = version.responsible_id
+        return initial
+
+    def clean_document(self):
+        upload = self.cleaned_data.get("document")
+        if not upload:  # nothing new uploaded: the current document is kept
+            return None
+        return check_document(upload)
+
+    def version_fields(self) -> dict:
+        """The keyword arguments for aup.services.update_version."""
+        fields = {name: self.cleaned_data[name] for name in self.FIELDS}
+        upload = self.cleaned_data.get("document")
+        if upload:
+            fields["document"] = upload
+            fields["document_name"] = upload.name[:255]
+        return fields
+
+
+class AgreementFormForm(forms.Form):
+    """One audience's form: a short text and numbered statements."""
+
+    title = forms.CharField(max_length=200)
+    intro = forms.CharField(
+        label="Introduction", required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Optional."
+    )
+    statements = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text="One statement per line, in the order they are numbered. Blank lines between them are ignored.",
+    )
+    every_academic_year = forms.BooleanField(
+        label="Sign again every academic year",
+        required=False,
+        help_text="From 1 September, for example pupils' ICT contract.",
+    )
+    staff_types = forms.MultipleChoiceField(
+        label="Which staff sign",
+        choices=StaffType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Tick none for everyone on the staff list.",
+    )
+
+    def __init__(self, *args, audience, **kwargs):
+        super().__init__(*args, **kwargs)
+        if audience != Audience.STAFF:
+            del self.fields["staff_types"]
+
+    @staticmethod
+    def initial_for(form):
+        return {
+            "title": form.title,
+            "intro": form.intro,
+            "statements": "\n\n".join(s.text for s in form.statements.all()),
+            "every_academic_year": form.every_academic_year,
+            "staff_types": form.staff_types,
+        }
+
+    def form_fields(self) -> dict:
+        """The keyword arguments for aup.services.save_form."""
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "intro": data["intro"],
+            "statements": data["statements"].splitlines(),
+            "every_academic_year": data["every_academic_year"],
+            "staff_types": data.get("staff_types") or [],
+        }
+
+
+class ChangeForm(forms.Form):
+    date = forms.DateField(widget=DateInput())
+    section = forms.CharField(label="Page or section", max_length=100)
+    change = forms.CharField(label="Details of the change", widget=forms.Textarea(attrs={"rows": 3}))
+    agreed_by = forms.CharField(label="Agreed by", max_length=200)
+
+
+class ApproveForm(forms.Form):
+    approved_on = forms.DateField(label="Approved by the governing body on", widget=DateInput())
+    chair = forms.CharField(label="Chair of governors", max_length=200)
+    head = forms.CharField(label="Headteacher", max_length=200)

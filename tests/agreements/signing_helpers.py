@@ -1,0 +1,64 @@
+"""Shared by the signing, outstanding and compliance tests: staff forms published
+through the aup services, as a head would."""
+
+import base64
+import datetime
+import io
+
+from PIL import Image
+
+from aup import services as aup
+from aup.models import Audience, PolicyKind
+
+
+def publish_staff_form(school, by, *, title="ICT acceptable use", staff_types=None, every_academic_year=False):
+    """A new policy with one staff form, approved and published. Returns the form."""
+    version = aup.create_policy(school=school, title=title, kind=PolicyKind.ICT_AUP, by=by)
+    form = version.forms.get(audience=Audience.STAFF)
+    if staff_types is not None or every_academic_year:
+        aup.save_form(
+            version=version,
+            audience=Audience.STAFF,
+            title=form.title,
+            intro=form.intro,
+            statements=[s.text for s in form.statements.all()],
+            staff_types=staff_types,
+            every_academic_year=every_academic_year,
+            by=by,
+        )
+    _approve_and_publish(version, by)
+    return version.forms.get(audience=Audience.STAFF)
+
+
+def publish_new_version(form, by, *, statements=None):
+    """Start, change, approve and publish the next version of `form`'s policy."""
+    version = aup.start_new_version(policy=form.version.policy, by=by)
+    new_form = version.forms.get(audience=form.audience)
+    if statements is not None:
+        aup.save_form(
+            version=version,
+            audience=form.audience,
+            title=new_form.title,
+            intro=new_form.intro,
+            statements=statements,
+            staff_types=new_form.staff_types,
+            every_academic_year=new_form.every_academic_year,
+            by=by,
+        )
+    _approve_and_publish(version, by)
+    return version.forms.get(audience=form.audience)
+
+
+def _approve_and_publish(version, by):
+    aup.approve(version=version, approved_on=datetime.date(2026, 6, 1), chair="Ruth Okafor", head="Sam Patel", by=by)
+    aup.publish(version=version, by=by)
+
+
+def all_statements(form) -> dict:
+    return {f"statement_{s.number}": "on" for s in form.statements.all()}
+
+
+def png_data_url() -> str:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 20), (255, 255, 255)).save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()

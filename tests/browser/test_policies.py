@@ -1,0 +1,107 @@
+"""The headteacher writes a policy, edits the staff form, records the governing
+body's approval and publishes it, in Chromium, with axe-core on every page."""
+
+import re
+
+from playwright.sync_api import expect
+
+from aup.models import AgreementForm, PolicyVersion, VersionStatus
+from core.roles import Role
+
+from ..conftest import give_mfa, make_member
+from .conftest import sign_in_with_password, totp_code
+
+
+def test_head_creates_edits_approves_and_publishes_a_policy(page, check_page, school):
+    head = make_member(school, Role.HEADTEACHER, mfa=False)
+    secret = give_mfa(head)
+    make_member(school, Role.DEPUTY, user__first_name="Dana", user__last_name="Price")
+
+    sign_in_with_password(page, check_page, head.email)
+    page.get_by_label("Code").fill(totp_code(secret))
+    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {head.first_name}")
+
+    page.goto(f"/s/{school.slug}/")
+    page.get_by_role("navigation", name=school.name).get_by_role("link", name="Policies").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Policies")
+    check_page(page, "no policies")
+
+    page.get_by_role("link", name="New policy").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("New policy")
+    check_page(page, "new policy")
+    page.get_by_role("button", name="Create policy").click()
+    expect(page.get_by_label("Title")).to_have_attribute("aria-invalid", "true")
+    check_page(page, "new policy with an error")
+    page.get_by_label("Title").fill("ICT acceptable use")
+    page.get_by_label("Pupils in key stage 2 (they sign)").check()
+    page.get_by_role("button", name="Create policy").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("ICT acceptable use, version 1")
+    expect(page.locator(".version-status")).to_contain_text("Draft")
+    check_page(page, "draft version")
+
+    # Details: dates and the person responsible.
+    page.get_by_label("Adopted on").fill("2026-09-01")
+    page.get_by_label("Next review due on").fill("2027-07-01")
+    page.get_by_label("Person responsible").select_option(label="Dana Price")
+    page.get_by_label("Statutory policy").check()
+    page.get_by_role("button", name="Save details").click()
+    expect(page.get_by_role("status")).to_contain_text("details are saved")
+
+    # The staff form.
+    page.get_by_role("link", name="Edit the form for staff, governors, volunteers and contractors").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Edit the form for staff, governors, volunteers and contractors"
+    )
+    check_page(page, "edit staff form")
+    page.get_by_label("Title").fill("Staff ICT agreement")
+    page.get_by_label("Statements").fill("I will keep my password private.\nI will lock my screen when I leave it.")
+    page.get_by_label("Teaching staff").check()
+    page.get_by_role("button", name="Save the form").click()
+    expect(page.get_by_role("status")).to_contain_text("is saved")
+    expect(page.get_by_text("I will lock my screen when I leave it.")).to_be_visible()
+
+    # A change-log entry.
+    page.get_by_label(re.compile(r"^Date")).fill("2026-09-01")
+    page.get_by_label("Page or section").fill("Page 3")
+    page.get_by_label("Details of the change").fill("New staff agreement.")
+    page.get_by_label("Agreed by").fill("Full governing body")
+    page.get_by_role("button", name="Add to the change log").click()
+    expect(page.get_by_role("cell", name="New staff agreement.")).to_be_visible()
+
+    # Approval.
+    page.get_by_label("Approved by the governing body on").fill("2026-09-10")
+    page.get_by_label("Chair of governors").fill("Ruth Lee")
+    page.get_by_label("Headteacher").fill(head.full_name)
+    page.get_by_role("button", name="Record approval").click()
+    expect(page.locator(".version-status")).to_contain_text("Approved")
+    check_page(page, "approved version")
+
+    page.get_by_role("link", name="Publish version 1…").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Publish ICT acceptable use, version 1?")
+    check_page(page, "publish confirmation")
+    page.get_by_role("button", name="Publish version 1").click()
+    expect(page.locator(".version-status")).to_contain_text("Published")
+    expect(page.get_by_role("button", name="Start a new version")).to_be_visible()
+    expect(page.get_by_role("button", name="Save details")).to_have_count(0)
+    check_page(page, "published version")
+
+    version = PolicyVersion.objects.get(policy__school=school)
+    assert version.status == VersionStatus.PUBLISHED
+    staff_form = AgreementForm.objects.get(version=version, audience="staff")
+    assert staff_form.text_sha256 and staff_form.staff_types == ["teaching"]
+
+    # A new version, with the change to the staff form shown as a diff.
+    page.get_by_role("button", name="Start a new version").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("ICT acceptable use, version 2")
+    page.get_by_role("link", name="Edit the form for staff, governors, volunteers and contractors").click()
+    page.get_by_label("Statements").fill("I will keep my password private.\nI will report lost equipment at once.")
+    page.get_by_role("button", name="Save the form").click()
+    expect(page.locator("ins", has_text="I will report lost equipment at once.")).to_be_visible()
+    expect(page.locator("del", has_text="I will lock my screen when I leave it.")).to_be_visible()
+    check_page(page, "new version with changes")
+
+    page.get_by_role("navigation", name=school.name).get_by_role("link", name="Policies").click()
+    expect(page.get_by_role("cell", name="01/07/2027")).to_be_visible()
+    check_page(page, "policies")
