@@ -105,3 +105,17 @@ class SignedDocument(models.Model):
 
     def __str__(self):
         return f"PDF of {self.signature}"
+
+
+class PaperScan(models.Model):
+    """The scan of a paper form the office recorded (method PAPER): checked by
+    content, kept in private storage."""
+
+    signature = models.OneToOneField(Signature, on_delete=models.PROTECT, related_name="paper_scan")
+    file = models.FileField(upload_to="paper/%Y/%m/", storage=private_storage)
+    content_type = models.CharField(max_length=50)  # application/pdf, image/png, image/jpeg
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Scan of {self.signature}"

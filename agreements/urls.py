@@ -20,3 +20,7 @@ school_patterns = [
 public_patterns = [
     path("verify/", verify.verify, name="verify"),
 ]
+
+# Parents' signing pages under /family/ (outside any one school; each view checks
+# that the child is the parent's own).
+family_patterns = []

@@ -155,3 +155,32 @@ class Statement(models.Model):
 
     def __str__(self):
         return f"{self.number}. {self.text[:60]}"
+
+
+class Exemption(models.Model):
+    """A person asks the head, in writing, to use ICT for a purpose the policy would
+    otherwise forbid, and waits for a written answer (seed 002 §4.1)."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Waiting for the headteacher"
+        APPROVED = "approved", "Approved"
+        REFUSED = "refused", "Refused"
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="exemptions")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="exemptions")
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="exemptions")
+    purpose = models.TextField(help_text="What they want to do, and why.")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True, help_text="The headteacher's reason, given to the person.")
+    ends_on = models.DateField(null=True, blank=True, help_text="An approved exemption lasts until this date.")
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self):
+        return f"Exemption for {self.requested_by}: {self.purpose[:40]}"

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include((schools_urls.family_patterns, "family"))),
     path("", include("accounts.urls")),
     path("", include((agreements_urls.public_patterns, "verify"))),
+    path("", include((agreements_urls.family_patterns, "family_sign"))),
     path("accounts/", include("allauth.urls")),
     path("s/<slug:school_slug>/", include(school_urls)),
     path("django-admin/", admin.site.urls),

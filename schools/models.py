@@ -44,6 +44,11 @@ class School(models.Model):
         default=False,
         help_text="Leaders, the DSL and the office always must; this extends it to every member of staff.",
     )
+    every_carer_signs = models.BooleanField(
+        "Ask every carer with parental responsibility to sign",
+        default=False,
+        help_text="Otherwise one signature from a carer with parental responsibility is enough for each child.",
+    )
 
     class Meta:
         ordering = ["name"]
