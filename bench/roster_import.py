@@ -27,11 +27,12 @@ import argparse
 import csv
 import datetime
 import io
-import os
 import statistics
 import sys
 import time
 from dataclasses import dataclass
+
+from bench._setup import django_setup, test_database
 
 TARGET_RATIO = 3.0
 YEARS = ["R", "1", "2", "3", "4", "5", "6"]
@@ -442,22 +443,9 @@ def main(argv=None) -> int:
     parser.add_argument("--profile", action="store_true", help="print a cProfile of one import and stop")
     args = parser.parse_args(argv)
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    import django
-
-    django.setup()
-    from django.db import connection
-    from django.test.utils import setup_test_environment, teardown_test_environment
-
-    setup_test_environment(debug=False)
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
+    django_setup()
+    with test_database():
         return run(args)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
 
 
 if __name__ == "__main__":

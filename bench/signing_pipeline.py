@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import secrets
 import statistics
 import sys
 import tempfile
 import time
+
+from bench._setup import django_setup, test_database
 
 TARGET_RATIO = 1.5
 STATEMENTS = [
@@ -153,33 +154,15 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=15, help="timed runs of each (median)")
     args = parser.parse_args(argv)
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    import django
-
-    django.setup()
+    django_setup()
     import logging
 
     from django.conf import settings
-    from django.core.files.storage import FileSystemStorage
-    from django.db import connection
-    from django.test.utils import setup_test_environment, teardown_test_environment
-
-    from agreements.models import SignedDocument
 
     logging.disable(logging.INFO)  # WeasyPrint and Celery report every step at INFO
-    setup_test_environment(debug=False)
-    media = tempfile.TemporaryDirectory(prefix="bench-signed-")
-    settings.PRIVATE_MEDIA_ROOT = media.name
-    SignedDocument._meta.get_field("file").storage = FileSystemStorage(location=media.name)
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
+    with tempfile.TemporaryDirectory(prefix="bench-signed-") as media, test_database():
+        settings.PRIVATE_MEDIA_ROOT = media  # private storage reads the setting each time
         return run(args)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
-        media.cleanup()
 
 
 if __name__ == "__main__":

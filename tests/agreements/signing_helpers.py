@@ -62,3 +62,18 @@ def png_data_url() -> str:
     buffer = io.BytesIO()
     Image.new("RGB", (40, 20), (255, 255, 255)).save(buffer, format="PNG")
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def sign_as(form, user):
+    """`user` signs `form` through the service, as the signing page would."""
+    import secrets
+
+    from agreements import services
+
+    return services.sign(
+        form=form,
+        signer=user,
+        typed_name=user.full_name,
+        statements_agreed=[s.number for s in form.statements.all()],
+        submission_key=secrets.token_urlsafe(16),
+    )

@@ -2,30 +2,18 @@
 new versions and the 1 September rollover."""
 
 import datetime
-import secrets
 
 import pytest
 import time_machine
 
-from agreements import services
 from agreements.selectors import forms_to_sign, staff_compliance, staff_rows, staff_status
 from core.roles import Role
 from schools.models import Membership
 from tests.conftest import make_member
 
-from .signing_helpers import publish_new_version, publish_staff_form
+from .signing_helpers import publish_new_version, publish_staff_form, sign_as
 
 pytestmark = pytest.mark.django_db
-
-
-def sign(form, user):
-    return services.sign(
-        form=form,
-        signer=user,
-        typed_name=user.full_name,
-        statements_agreed=[s.number for s in form.statements.all()],
-        submission_key=secrets.token_urlsafe(16),
-    )
 
 
 def outstanding_users(form) -> set:
@@ -39,7 +27,7 @@ def outstanding_users(form) -> set:
 def test_staff_who_have_not_signed_are_outstanding_and_signers_are_not(school, head, teacher):
     form = publish_staff_form(school, head)
     assert {teacher, head} <= outstanding_users(form)
-    sign(form, teacher)
+    sign_as(form, teacher)
     assert teacher not in outstanding_users(form)
     assert head in outstanding_users(form)
     assert (teacher.memberships.get(), form) not in forms_to_sign(teacher)
@@ -82,7 +70,7 @@ def test_a_form_for_some_types_of_staff_is_outstanding_only_for_them(school, hea
 
 def test_a_new_version_makes_people_who_signed_the_old_one_outstanding_again(school, head, teacher):
     form = publish_staff_form(school, head)
-    sign(form, teacher)
+    sign_as(form, teacher)
     assert teacher not in outstanding_users(form)
     new_form = publish_new_version(form, head, statements=["I will keep my password private."])
     assert teacher in outstanding_users(new_form)
@@ -92,7 +80,7 @@ def test_a_new_version_makes_people_who_signed_the_old_one_outstanding_again(sch
 def test_a_form_signed_every_academic_year_is_due_again_from_1_september(school, head, teacher):
     with time_machine.travel(datetime.datetime(2026, 8, 31, 15, 0, tzinfo=datetime.UTC), tick=False):
         form = publish_staff_form(school, head, every_academic_year=True)
-        sign(form, teacher)
+        sign_as(form, teacher)
         assert teacher not in outstanding_users(form)
     # 31 August 23:30 in London is still the old academic year.
     with time_machine.travel(datetime.datetime(2026, 8, 31, 22, 30, tzinfo=datetime.UTC), tick=False):
@@ -100,14 +88,14 @@ def test_a_form_signed_every_academic_year_is_due_again_from_1_september(school,
     with time_machine.travel(datetime.datetime(2026, 9, 1, 7, 0, tzinfo=datetime.UTC), tick=False):
         assert teacher in outstanding_users(form)
         assert [f for _, f in forms_to_sign(teacher)] == [form]
-        sign(form, teacher)
+        sign_as(form, teacher)
         assert teacher not in outstanding_users(form)
 
 
 def test_a_form_signed_once_stays_signed_after_1_september(school, head, teacher):
     with time_machine.travel(datetime.datetime(2026, 8, 31, 15, 0, tzinfo=datetime.UTC), tick=False):
         form = publish_staff_form(school, head)
-        sign(form, teacher)
+        sign_as(form, teacher)
     with time_machine.travel(datetime.datetime(2026, 9, 2, 9, 0, tzinfo=datetime.UTC), tick=False):
         assert teacher not in outstanding_users(form)
 
@@ -115,7 +103,7 @@ def test_a_form_signed_once_stays_signed_after_1_september(school, head, teacher
 def test_the_dashboard_counts_agree_with_the_people(school, head, teacher):
     form = publish_staff_form(school, head)
     make_member(school, Role.SUPPORT_STAFF, staff_type="support")
-    sign(form, teacher)
+    sign_as(form, teacher)
     (result,) = staff_compliance(school)
     rows = staff_rows(form)
     assert result.overall.signed == sum(1 for r in rows if r.signed) == 1
