@@ -57,12 +57,13 @@ def sign(
     method: str = Method.SELF,
     pupil=None,
     led_by=None,
+    signed_at=None,
 ) -> Signature:
     """Record a signature. Submitting the same form twice (double click, back
     button) returns the first signature rather than making a second."""
     existing = Signature.objects.filter(submission_key=submission_key).first()
     if existing is not None:
-        return existing
+        return _same_submission(existing, form=form, signer=signer, pupil=pupil)
     try:
         with transaction.atomic():
             return _sign(
@@ -76,19 +77,52 @@ def sign(
                 method=method,
                 pupil=pupil,
                 led_by=led_by,
+                signed_at=signed_at,
             )
     except IntegrityError:
         # Two submissions of one form at the same moment: the other one won.
         existing = Signature.objects.filter(submission_key=submission_key).first()
         if existing is None:
             raise
-        return existing
+        return _same_submission(existing, form=form, signer=signer, pupil=pupil)
+
+
+def _same_submission(existing: Signature, *, form, signer, pupil) -> Signature:
+    """A repeated submission is the same person signing the same form for the same
+    child. The key comes from the browser, so a key that matches someone else's
+    signature is refused rather than answered with their record."""
+    same = (
+        existing.form_id == form.pk
+        and existing.signer_id == getattr(signer, "pk", None)
+        and existing.pupil_id == getattr(pupil, "pk", None)
+    )
+    if not same:
+        raise ValidationError("This form was already submitted. Please reload the page and sign again.")
+    return existing
 
 
 def _sign(
-    *, form, signer, typed_name, statements_agreed, submission_key, request, drawn_signature, method, pupil, led_by
+    *,
+    form,
+    signer,
+    typed_name,
+    statements_agreed,
+    submission_key,
+    request,
+    drawn_signature,
+    method,
+    pupil,
+    led_by,
+    signed_at=None,
 ):
     from .tasks import render_signed_pdf
+
+    # Only a paper form carries its own date (the day it was signed on paper).
+    if signed_at is not None and method != Method.PAPER:
+        raise ValueError("Only a paper form may give the date it was signed.")
+    if signed_at is not None and signed_at > timezone.now():
+        raise ValidationError({"signed_on": "The date the form was signed cannot be in the future."})
+    signed_at = signed_at or timezone.now()
 
     form = AgreementForm.objects.select_related("version__policy__school").get(pk=form.pk)
     if form.version.status != VersionStatus.PUBLISHED:
@@ -111,8 +145,8 @@ def _sign(
         led_by=led_by,
         statements_agreed=numbers,
         drawn_signature=_check_drawn_signature(drawn_signature),
-        academic_year=AcademicYear.current().start_year,
-        signed_at=timezone.now(),
+        academic_year=AcademicYear.containing(timezone.localdate(signed_at)).start_year,
+        signed_at=signed_at,
         ip_address=client_ip(request),
         user_agent=(request.META.get("HTTP_USER_AGENT", "")[:500] if request else ""),
         submission_key=submission_key,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import verify, views
+from . import family, paper, verify, views
 
 app_name = "agreements"
 
@@ -14,6 +14,8 @@ school_patterns = [
     path("compliance/", views.compliance, name="compliance"),
     path("compliance/<int:form_id>/", views.compliance_form, name="compliance_form"),
     path("compliance/<int:form_id>/status.csv", views.compliance_csv, name="compliance_csv"),
+    path("paper/", paper.record, name="paper"),
+    path("paper/scans/<int:scan_id>/", paper.scan, name="paper_scan"),
 ]
 
 # Outside any school: /verify/ for anyone holding a signed PDF or its code.
@@ -23,4 +25,8 @@ public_patterns = [
 
 # Parents' signing pages under /family/ (outside any one school; each view checks
 # that the child is the parent's own).
-family_patterns = []
+family_patterns = [
+    path("family/sign/<int:form_id>/", family.sign, name="sign"),
+    path("family/sign/<int:form_id>/signed/", family.receipt, name="receipt"),
+    path("family/signatures/<int:signature_id>/pdf/", family.signed_pdf, name="pdf"),
+]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import exemptions, views
 
 app_name = "aup"
 
@@ -18,4 +18,9 @@ school_patterns = [
     path("policies/versions/<int:version_id>/approve/", views.version_approve, name="approve"),
     path("policies/versions/<int:version_id>/back-to-draft/", views.version_back_to_draft, name="back_to_draft"),
     path("policies/versions/<int:version_id>/publish/", views.version_publish, name="publish"),
+    path("exemptions/", exemptions.queue, name="exemptions"),
+    path("exemptions/new/", exemptions.new, name="exemption_new"),
+    path("exemptions/mine/", exemptions.mine, name="exemptions_mine"),
+    path("exemptions/<int:exemption_id>/", exemptions.detail, name="exemption"),
+    path("exemptions/<int:exemption_id>/decide/", exemptions.decide, name="exemption_decide"),
 ]

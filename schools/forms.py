@@ -130,7 +130,7 @@ class SchoolSettingsForm(forms.ModelForm):
         from .models import School
 
         model = School
-        fields = ["name", "address", "logo", "mfa_for_all_staff"]
+        fields = ["name", "address", "logo", "mfa_for_all_staff", "every_carer_signs"]
         widgets = {"address": forms.Textarea(attrs={"rows": 4})}
         help_texts = {"logo": "A PNG or JPEG image, up to 1 MB. It appears on signed documents and emails."}
 

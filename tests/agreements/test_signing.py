@@ -266,3 +266,29 @@ def test_someone_who_has_signed_this_version_is_told_so_on_the_sign_page(client_
     page = client.get(sign_url(school, form)).content.decode()
     assert "There is no need to sign it again." in page
     assert reverse("agreements:receipt", args=[school.slug, Signature.objects.get().pk]) in page
+
+
+def test_a_submission_key_that_matches_someone_elses_signature_is_refused(school, head, teacher):
+    from django.core.exceptions import ValidationError
+
+    from agreements import services
+    from tests.conftest import make_member
+
+    from .signing_helpers import publish_staff_form
+
+    form = publish_staff_form(school, head)
+    numbers = [s.number for s in form.statements.all()]
+    theirs = services.sign(
+        form=form, signer=teacher, typed_name="Tess Teacher", statements_agreed=numbers, submission_key="k"
+    )
+    other = make_member(school, "support_staff")
+
+    with pytest.raises(ValidationError, match="already submitted"):
+        services.sign(form=form, signer=other, typed_name="Sam Other", statements_agreed=numbers, submission_key="k")
+
+    assert (
+        services.sign(
+            form=form, signer=teacher, typed_name="Tess Teacher", statements_agreed=numbers, submission_key="k"
+        )
+        == theirs
+    )

@@ -59,6 +59,8 @@ OBJECT_FACTORIES = {
     "policy_id": lambda school: _draft_version(school).policy_id,
     "version_id": lambda school: _draft_version(school).pk,
     "audience": lambda school: "staff",
+    "scan_id": lambda school: _paper_scan_in(school).pk,
+    "exemption_id": lambda school: _exemption_in(school).pk,
     "import_id": lambda school: (
         RosterImport.objects.create(
             school=school,
@@ -118,6 +120,41 @@ def _signature_in(school):
         academic_year=2026,
         signed_at=timezone.now(),
         submission_key=f"tenancy-{school.pk}",
+    )
+
+
+def _paper_scan_in(school):
+    """A paper form recorded by the office, with its scan, row by row."""
+    from django.utils import timezone
+
+    from agreements.models import FormText, PaperScan, Signature
+
+    form = _published_staff_form(school)
+    signature = Signature.objects.create(
+        school=school,
+        form=form,
+        text=FormText.objects.get(sha256=f"{school.pk:064d}"),
+        method="paper",
+        signer=UserFactory(),
+        signer_name="A Signer",
+        led_by=UserFactory(),
+        statements_agreed=[1],
+        academic_year=2026,
+        signed_at=timezone.now(),
+        submission_key=f"tenancy-paper-{school.pk}",
+    )
+    scan = PaperScan(signature=signature, content_type="application/pdf", uploaded_by=signature.led_by)
+    scan.file.save("scan.pdf", ContentFile(b"%PDF-1.7\n%scan\n"), save=False)
+    scan.save()
+    return scan
+
+
+def _exemption_in(school):
+    from aup.models import Exemption, Policy
+
+    policy = Policy.objects.create(school=school, title="Mobile phones")
+    return Exemption.objects.create(
+        school=school, requested_by=UserFactory(), policy=policy, purpose="Use my own phone on a school trip."
     )
 
 
