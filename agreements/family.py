@@ -62,7 +62,7 @@ def _published_parent_forms(school_ids):
             version__status=VersionStatus.PUBLISHED,
             audience=Audience.PARENTS,
         )
-        .select_related("version__policy")
+        .select_related("version__policy__school")
         .order_by("version__policy__title", "pk")
     )
 

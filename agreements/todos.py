@@ -18,3 +18,24 @@ def agreements_to_sign(request):
         )
         for membership, form in forms_to_sign(request.user)
     ]
+
+
+@register
+def forms_to_sign_for_children(request):
+    """Parents: one to-do per form, naming the children it is still needed for."""
+    from .family import family_overview
+
+    children_by_form: dict = {}
+    for row in family_overview(request.user):
+        for item in row.to_sign:
+            if item.can_sign:
+                children_by_form.setdefault(item.form, []).append(row.pupil.first_name)
+    return [
+        Todo(
+            title=f"Sign for {' and '.join(names)}: {form.title}",
+            detail=form.version.policy.school.name,
+            url=reverse("family_sign:sign", args=[form.pk]),
+            urgent=True,
+        )
+        for form, names in children_by_form.items()
+    ]

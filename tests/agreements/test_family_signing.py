@@ -3,6 +3,7 @@
 import datetime
 import html
 import re
+from html import escape
 from unittest import mock
 
 import pytest
@@ -259,3 +260,18 @@ def test_the_head_can_ask_every_carer_to_sign(client, school, head):
     )
     school.refresh_from_db()
     assert school.every_carer_signs
+
+
+def test_a_parents_home_page_asks_them_to_sign_for_their_child(client_for, school, head, parent, pupil):
+    from aup import services as aup
+    from aup.models import Audience
+
+    version = aup.create_policy(school=school, title="ICT", kind="ict_aup", by=head, audiences=[Audience.PARENTS])
+    aup.approve(version=version, approved_on=datetime.date(2026, 10, 1), chair="Chair", head="Head", by=head)
+    aup.publish(version=version, by=head)
+    form = version.forms.get()
+
+    html = client_for(parent).get("/home/").content.decode()
+
+    assert escape(f"Sign for {pupil.first_name}: {form.title}") in html
+    assert f"/family/sign/{form.pk}/" in html
