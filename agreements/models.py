@@ -7,7 +7,7 @@ from django.db import models
 
 from aup.models import AgreementForm
 from core.storage import private_storage
-from schools.models import Pupil, School
+from schools.models import Pupil, School, SchoolClass
 
 # Verification codes avoid letters and digits people confuse (0/O, 1/I/L).
 _CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -73,6 +73,10 @@ class Signature(models.Model):
     supersedes = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
     )
+    # The class session (KS2 pupils signing, or an EYFS/KS1 read-aloud) it came from.
+    class_session = models.ForeignKey(
+        "ClassSession", null=True, blank=True, on_delete=models.PROTECT, related_name="signatures"
+    )
     verification_code = models.CharField(max_length=14, unique=True, default=new_verification_code)
     # A random value the signing form carries, so a double click or the back button
     # makes one signature, not two.
@@ -119,3 +123,80 @@ class PaperScan(models.Model):
 
     def __str__(self):
         return f"Scan of {self.signature}"
+
+
+class ClassSession(models.Model):
+    """A teacher takes one class through one pupils' form.
+
+    KIOSK (KS2): the teacher opens the session on a classroom device, which is then
+    reachable only through a short-lived token (only its SHA-256 is stored); each
+    pupil picks their name, reads and types their name (a ClassSessionEntry); when
+    the teacher confirms at the end, each entry becomes a Signature "signed by the
+    pupil in a session led by the teacher".
+
+    READ_ALOUD (EYFS/KS1): the teacher records the day the form was read aloud and
+    who was present; each present pupil gets a Signature; absent pupils stay
+    outstanding."""
+
+    class Mode(models.TextChoices):
+        KIOSK = "kiosk", "Pupils sign on a classroom device"
+        READ_ALOUD = "read_aloud", "Read aloud to the class"
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="class_sessions")
+    form = models.ForeignKey(AgreementForm, on_delete=models.PROTECT, related_name="class_sessions")
+    school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT, related_name="signing_sessions")
+    led_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    mode = models.CharField(max_length=10, choices=Mode.choices)
+    held_on = models.DateField()
+    token_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+
+    def __str__(self):
+        return f"{self.form.title}, {self.school_class} ({self.held_on:%d/%m/%Y})"
+
+
+class ClassSessionEntry(models.Model):
+    """One pupil's turn at the classroom device, waiting for the teacher to confirm."""
+
+    session = models.ForeignKey(ClassSession, on_delete=models.CASCADE, related_name="entries")
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="+")
+    typed_name = models.CharField(max_length=200)
+    statements_agreed = models.JSONField(default=list)
+    signed_at = models.DateTimeField()
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["signed_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["session", "pupil"], name="one_entry_per_pupil_per_session")]
+
+    def __str__(self):
+        return f"{self.typed_name} in {self.session}"
+
+
+class ReceptionKiosk(models.Model):
+    """The reception device on which visitors sign the school's visitors' form.
+
+    The office opens it for the day; the device then reaches only the kiosk page,
+    through a token (only its SHA-256 is stored) that expires at the end of the day
+    or when the office closes it."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="reception_kiosks")
+    form = models.ForeignKey(AgreementForm, on_delete=models.PROTECT, related_name="reception_kiosks")
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+
+    def __str__(self):
+        return f"Reception kiosk at {self.school} ({self.opened_at:%d/%m/%Y})"

@@ -10,7 +10,7 @@ from django.utils import timezone
 from aup.models import AgreementForm, Audience, VersionStatus
 from core.academic_year import AcademicYear
 from core.roles import STAFF_ROLES
-from schools.models import Membership
+from schools.models import KeyStage, Membership, Pupil
 
 from .models import Kind, Signature
 
@@ -250,3 +250,52 @@ def staff_rows(form: AgreementForm) -> list[PersonStatus]:
 def latest_signature_of(user, form: AgreementForm) -> Signature | None:
     """The person's latest signature of exactly this form that still counts, if any."""
     return _signatures_counting(form).filter(signer=user).order_by("-signed_at", "-id").first()
+
+
+# --- Pupils ---------------------------------------------------------------------------
+
+# Which pupils each pupils' audience covers. "KS2" is the form pupils sign themselves:
+# key stage 2 in a primary school, and every older pupil in a secondary one.
+PUPIL_KEY_STAGES = {
+    Audience.KS2: [KeyStage.KS2, KeyStage.KS3, KeyStage.KS4, KeyStage.KS5],
+    Audience.EYFS_KS1: [KeyStage.EYFS, KeyStage.KS1],
+}
+
+
+def pupils_who_must_sign(form: AgreementForm, school=None):
+    """The pupils a pupils' or parents' form is needed for: current pupils admitted
+    by today, of the audience's key stages (every pupil for the parents' form).
+    `school` saves a query when the caller already has it."""
+    today = timezone.localdate()
+    school_id = school.pk if school is not None else form.version.policy.school_id
+    pupils = (
+        Pupil.objects.current()
+        .filter(school_id=school_id)
+        .filter(Q(admission_date__isnull=True) | Q(admission_date__lte=today))
+    )
+    if form.audience in PUPIL_KEY_STAGES:
+        pupils = pupils.filter(year_group__key_stage__in=PUPIL_KEY_STAGES[form.audience])
+    elif form.audience != Audience.PARENTS:
+        return Pupil.objects.none()
+    return pupils
+
+
+def pupil_signatures(forms, pupil_ids=None) -> dict[tuple[int, int], list]:
+    """(form id, pupil id) -> the signer ids (None for a pupil's own signature) of every
+    signature that counts now for these forms: one query. For a form signed every
+    academic year, only this year's count."""
+    this_year = AcademicYear.current().start_year
+    every_year = {f.pk for f in forms if f.every_academic_year}
+    signatures = (
+        Signature.objects.filter(form__in=forms, kind=Kind.SIGNATURE, pupil__isnull=False)
+        .exclude(superseded_by__kind=Kind.WITHDRAWAL)
+        .values_list("form_id", "pupil_id", "signer_id", "academic_year")
+    )
+    if pupil_ids is not None:
+        signatures = signatures.filter(pupil_id__in=pupil_ids)
+    found: dict[tuple[int, int], list] = {}
+    for form_id, pupil_id, signer_id, year in signatures:
+        if form_id in every_year and year != this_year:
+            continue
+        found.setdefault((form_id, pupil_id), []).append(signer_id)
+    return found

@@ -18,6 +18,7 @@ from .models import FormText, Method, Signature
 from .selectors import current_form_for
 
 MAX_DRAWN_SIGNATURE_BYTES = 200 * 1024
+_DATED_METHODS = {Method.PAPER, Method.READ_ALOUD, Method.CLASS_SESSION}
 
 
 class FormSuperseded(ValidationError):
@@ -58,9 +59,15 @@ def sign(
     pupil=None,
     led_by=None,
     signed_at=None,
+    class_session=None,
+    details: dict | None = None,
 ) -> Signature:
     """Record a signature. Submitting the same form twice (double click, back
-    button) returns the first signature rather than making a second."""
+    button) returns the first signature rather than making a second.
+
+    `signer` is the person signing with a login; it is None for a visitor at the
+    reception kiosk and for a pupil (pupils have no login: `pupil` and `led_by`
+    say who signed and who led the session)."""
     existing = Signature.objects.filter(submission_key=submission_key).first()
     if existing is not None:
         return _same_submission(existing, form=form, signer=signer, pupil=pupil)
@@ -78,6 +85,8 @@ def sign(
                 pupil=pupil,
                 led_by=led_by,
                 signed_at=signed_at,
+                class_session=class_session,
+                details=details or {},
             )
     except IntegrityError:
         # Two submissions of one form at the same moment: the other one won.
@@ -114,12 +123,15 @@ def _sign(
     pupil,
     led_by,
     signed_at=None,
+    class_session=None,
+    details=None,
 ):
     from .tasks import render_signed_pdf
 
-    # Only a paper form carries its own date (the day it was signed on paper).
-    if signed_at is not None and method != Method.PAPER:
-        raise ValueError("Only a paper form may give the date it was signed.")
+    # A paper form carries the day it was signed on paper, a read-aloud the day it was
+    # read, a class session the moment each pupil signed (confirmed later).
+    if signed_at is not None and method not in _DATED_METHODS:
+        raise ValueError("Only paper forms, read-alouds and class sessions give their own time.")
     if signed_at is not None and signed_at > timezone.now():
         raise ValidationError({"signed_on": "The date the form was signed cannot be in the future."})
     signed_at = signed_at or timezone.now()
@@ -147,13 +159,15 @@ def _sign(
         drawn_signature=_check_drawn_signature(drawn_signature),
         academic_year=AcademicYear.containing(timezone.localdate(signed_at)).start_year,
         signed_at=signed_at,
+        class_session=class_session,
+        details=details or {},
         ip_address=client_ip(request),
         user_agent=(request.META.get("HTTP_USER_AGENT", "")[:500] if request else ""),
         submission_key=submission_key,
     )
     audit.record(
         action="agreement.signed",
-        actor=signer,
+        actor=signer or led_by,
         school=school,
         obj=signature,
         request=request,

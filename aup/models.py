@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 
 from core.storage import private_storage
-from schools.models import School, StaffType
+from schools.models import School, StaffType, Trust
 
 
 class PolicyKind(models.TextChoices):
@@ -17,7 +17,18 @@ class PolicyKind(models.TextChoices):
 
 
 class Policy(models.Model):
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="policies")
+    """A policy of one school, or of a trust for all its schools.
+
+    A trust's policy is written and approved once, at trust level (school is empty).
+    Publishing it gives each school of the trust its own copy (`adopted_from` points
+    back), so everything that works per school (signing, the dashboard, reminders)
+    works the same for a trust's policy; the copy is read-only at the school."""
+
+    school = models.ForeignKey(School, null=True, blank=True, on_delete=models.PROTECT, related_name="policies")
+    trust = models.ForeignKey(Trust, null=True, blank=True, on_delete=models.PROTECT, related_name="policies")
+    adopted_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="school_copies"
+    )
     title = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=PolicyKind.choices, default=PolicyKind.ICT_AUP)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -25,6 +36,26 @@ class Policy(models.Model):
     class Meta:
         ordering = ["title"]
         verbose_name_plural = "policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(school__isnull=False, trust__isnull=True) | Q(school__isnull=True, trust__isnull=False),
+                name="policy_belongs_to_a_school_or_a_trust",
+            ),
+            models.UniqueConstraint(
+                fields=["school", "adopted_from"],
+                condition=Q(adopted_from__isnull=False),
+                name="one_copy_of_a_trust_policy_per_school",
+            ),
+        ]
+
+    @property
+    def is_trust_policy(self) -> bool:
+        return self.trust_id is not None
+
+    @property
+    def is_trust_copy(self) -> bool:
+        """A school's copy of its trust's policy: changed only at trust level."""
+        return self.adopted_from_id is not None
 
     def __str__(self):
         return self.title
@@ -67,6 +98,10 @@ class PolicyVersion(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     superseded_at = models.DateTimeField(null=True, blank=True)
+    # For a school's copy of a trust policy: the trust's version it was copied from.
+    copied_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="school_copies"
+    )
 
     class Meta:
         ordering = ["policy", "-number"]
@@ -104,7 +139,7 @@ class ChangeLogEntry(models.Model):
 class Audience(models.TextChoices):
     STAFF = "staff", "Staff, governors, volunteers and contractors"
     VISITORS = "visitors", "Visitors"
-    KS2 = "ks2", "Pupils in key stage 2 (they sign)"
+    KS2 = "ks2", "Pupils who sign for themselves (key stage 2 and above)"
     EYFS_KS1 = "eyfs_ks1", "Pupils in early years and key stage 1 (read aloud)"
     PARENTS = "parents", "Parents and carers, for their child"
 
