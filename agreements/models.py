@@ -97,6 +97,27 @@ class Signature(models.Model):
     def __str__(self):
         return f"{self.signer_name}: {self.form} ({self.signed_at:%d/%m/%Y})"
 
+    @property
+    def how(self) -> str:
+        """Who signed and how, in one sentence, as the record and the PDF say it."""
+        led_by = self.led_by.full_name if self.led_by_id else ""
+        pupil = self.pupil.full_name if self.pupil_id else ""
+        match self.method:
+            case Method.CLASS_SESSION:
+                return f"Signed by {pupil} in a class session led by {led_by}"
+            case Method.READ_ALOUD:
+                return f"Read aloud to {pupil} in class by {led_by}"
+            case Method.PAPER:
+                whose = f" for {pupil}" if pupil else ""
+                return f"Signed on paper by {self.signer_name}{whose}; recorded by {led_by}"
+            case Method.FOR_CHILD:
+                return f"Signed by {self.signer_name} for {pupil}"
+            case Method.VISITOR_KIOSK:
+                organisation = self.details.get("organisation", "")
+                return f"Signed at reception by {self.signer_name}" + (f" ({organisation})" if organisation else "")
+            case _:
+                return f"Signed by {self.signer_name} in the portal"
+
 
 class SignedDocument(models.Model):
     """The signed PDF of a signature, rendered once by a Celery task and kept in
