@@ -30,3 +30,6 @@ family_patterns = [
     path("family/sign/<int:form_id>/signed/", family.receipt, name="receipt"),
     path("family/signatures/<int:signature_id>/pdf/", family.signed_pdf, name="pdf"),
 ]
+
+# Under /t/<trust_slug>/ (config/urls.py), guarded by core.tenancy.trust_view.
+trust_patterns = []

@@ -24,3 +24,6 @@ school_patterns = [
     path("exemptions/<int:exemption_id>/", exemptions.detail, name="exemption"),
     path("exemptions/<int:exemption_id>/decide/", exemptions.decide, name="exemption_decide"),
 ]
+
+# Under /t/<trust_slug>/ (config/urls.py), guarded by core.tenancy.trust_view.
+trust_patterns = []

@@ -15,6 +15,13 @@ school_urls = [
     path("", include((aup_urls.school_patterns, "aup"))),
 ]
 
+# A trust's own pages (its policies, the roll-up of its schools) live under
+# /t/<trust_slug>/; each view there is guarded by core.tenancy.trust_view.
+trust_urls = [
+    path("", include((aup_urls.trust_patterns, "aup_trust"))),
+    path("", include((agreements_urls.trust_patterns, "agreements_trust"))),
+]
+
 urlpatterns = [
     path("", include(core_urls)),
     path("", include((schools_urls.family_patterns, "family"))),
@@ -23,6 +30,7 @@ urlpatterns = [
     path("", include((agreements_urls.family_patterns, "family_sign"))),
     path("accounts/", include("allauth.urls")),
     path("s/<slug:school_slug>/", include(school_urls)),
+    path("t/<slug:trust_slug>/", include(trust_urls)),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -142,6 +142,10 @@ PRIVILEGED_ROLES = frozenset(
     if caps & (SENSITIVE_CAPABILITIES | {Cap.MANAGE_PEOPLE, Cap.MANAGE_ROLES, Cap.VIEW_AUDIT_LOG})
 )
 
+# What a trust officer may do at trust level (/t/<trust_slug>/): the trust's own
+# policies, written once for every school, and the roll-up of every school's figures.
+TRUST_CAPABILITIES = frozenset({Cap.VIEW_COMPLIANCE, Cap.MANAGE_POLICIES})
+
 SCHOOL_ROLES = [r for r in Role if r != Role.TRUST_OFFICER]
 STAFF_ROLES = [r for r in SCHOOL_ROLES if r != Role.PARENT]
 

@@ -17,7 +17,7 @@ from django.apps import apps
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 
-from .roles import SENSITIVE_CAPABILITIES, Role, capabilities_for
+from .roles import SENSITIVE_CAPABILITIES, TRUST_CAPABILITIES, Role, capabilities_for
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,40 @@ def school_view(capability: str):
                 raise Http404("No such page.")
             request.school = school
             request.access = access
+            return view(request, *args, **kwargs)
+
+        wrapped.required_capability = capability
+        return wrapped
+
+    return decorator
+
+
+def trust_access(user, trust) -> frozenset[str] | None:
+    """The trust-level capabilities of a person (a trust officer), or None."""
+    if not user.is_authenticated or not user.is_active or trust is None:
+        return None
+    _, _, TrustMembership = _models()
+    if not TrustMembership.objects.active().filter(user=user, trust=trust).exists():
+        return None
+    return TRUST_CAPABILITIES
+
+
+def trust_view(capability: str):
+    """Decorate a view taking `trust_slug` (pages under /t/<trust_slug>/): sets
+    request.trust and request.trust_capabilities, or answers 404 if the person is
+    not an officer of the trust or lacks `capability`."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, trust_slug, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            trust = apps.get_model("schools", "Trust").objects.filter(slug=trust_slug).first()
+            capabilities = trust_access(request.user, trust)
+            if capabilities is None or capability not in capabilities:
+                raise Http404("No such page.")
+            request.trust = trust
+            request.trust_capabilities = capabilities
             return view(request, *args, **kwargs)
 
         wrapped.required_capability = capability
