@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "schools",
     "aup",
     "agreements",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -138,6 +139,12 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    # Reminder emails whose quiet hours are over (recorded in the database, never
+    # parked in the broker as ETA tasks).
+    "send-due-reminder-emails": {
+        "task": "reminders.tasks.send_due_reminder_emails",
+        "schedule": 300,
+    },
     "worker-heartbeat": {
         "task": "core.tasks.record_worker_heartbeat",
         "schedule": timedelta(seconds=60),

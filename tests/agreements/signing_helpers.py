@@ -30,6 +30,25 @@ def publish_staff_form(school, by, *, title="ICT acceptable use", staff_types=No
     return version.forms.get(audience=Audience.STAFF)
 
 
+def publish_form_for(school, by, audience, *, title="ICT acceptable use", every_academic_year=False):
+    """A new policy with one form for `audience`, approved and published. Returns the form."""
+    version = aup.create_policy(school=school, title=title, kind=PolicyKind.ICT_AUP, by=by, audiences=(audience,))
+    if every_academic_year:
+        form = version.forms.get(audience=audience)
+        aup.save_form(
+            version=version,
+            audience=audience,
+            title=form.title,
+            intro=form.intro,
+            statements=[s.text for s in form.statements.all()],
+            staff_types=[],
+            every_academic_year=True,
+            by=by,
+        )
+    _approve_and_publish(version, by)
+    return version.forms.get(audience=audience)
+
+
 def publish_new_version(form, by, *, statements=None):
     """Start, change, approve and publish the next version of `form`'s policy."""
     version = aup.start_new_version(policy=form.version.policy, by=by)

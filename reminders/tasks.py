@@ -1,0 +1,108 @@
+"""Sending reminder emails exactly once.
+
+The email row is claimed (QUEUED -> SENDING, committed) before the mail server is
+called. A task that runs again (a retry, a redelivery after a worker died, a second
+sweep) finds it SENDING or SENT and does nothing. A mail server that refuses the
+message puts it back to QUEUED and the task retries with back-off; one that refuses
+the address marks it BOUNCED. An email left SENDING by a worker that died mid-send
+is marked FAILED by the sweep and not resent: nobody gets a reminder twice."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import smtplib
+
+from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
+
+from core.email import send_templated_email
+
+from .models import ReminderEmail
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+STUCK_AFTER = datetime.timedelta(minutes=15)
+
+
+class SendFailed(Exception):
+    """The mail server did not take the message; it was not sent."""
+
+
+def _claim(email_id: int) -> ReminderEmail | None:
+    with transaction.atomic():
+        email = ReminderEmail.objects.select_for_update().filter(pk=email_id).first()
+        if email is None or email.state != ReminderEmail.State.QUEUED or email.send_after > timezone.now():
+            return None
+        email.state = ReminderEmail.State.SENDING
+        email.claimed_at = timezone.now()
+        email.attempts += 1
+        email.save(update_fields=["state", "claimed_at", "attempts"])
+        return email
+
+
+def deliver(email_id: int) -> str:
+    """Send one reminder email if it is still waiting to go. Returns its new state."""
+    email = _claim(email_id)
+    if email is None:
+        return "skipped"
+    items = list(email.items.select_related("school").order_by("school__name", "pk"))
+    recipient = email.recipient
+    try:
+        send_templated_email(
+            to=[recipient.email],
+            template="reminder",
+            context={"recipient": recipient, "items": items, "schools": _schools(items), "email": email},
+        )
+    except smtplib.SMTPRecipientsRefused as error:
+        _finish(email, ReminderEmail.State.BOUNCED, error=str(error))
+        return ReminderEmail.State.BOUNCED
+    except (OSError, smtplib.SMTPException) as error:
+        state = ReminderEmail.State.FAILED if email.attempts >= MAX_ATTEMPTS else ReminderEmail.State.QUEUED
+        _finish(email, state, error=str(error) or error.__class__.__name__)
+        if state == ReminderEmail.State.QUEUED:
+            raise SendFailed(str(error)) from error
+        return state
+    _finish(email, ReminderEmail.State.SENT)
+    return ReminderEmail.State.SENT
+
+
+def _finish(email: ReminderEmail, state: str, error: str = "") -> None:
+    email.state = state
+    email.last_error = error[:1000]
+    if state == ReminderEmail.State.SENT:
+        email.sent_at = timezone.now()
+    email.save(update_fields=["state", "last_error", "sent_at"])
+
+
+def _schools(items) -> list:
+    seen = {}
+    for item in items:
+        seen.setdefault(item.school_id, item.school)
+    return list(seen.values())
+
+
+@shared_task(
+    acks_late=True, autoretry_for=(SendFailed,), retry_backoff=30, retry_backoff_max=3600, max_retries=MAX_ATTEMPTS
+)
+def send_reminder_email(email_id: int) -> str:
+    return deliver(email_id)
+
+
+@shared_task(acks_late=True)
+def send_due_reminder_emails() -> int:
+    """Beat, every few minutes: queue the emails whose quiet hours are over, and mark
+    as failed any left half-sent by a worker that died (never resent)."""
+    now = timezone.now()
+    ReminderEmail.objects.filter(state=ReminderEmail.State.SENDING, claimed_at__lt=now - STUCK_AFTER).update(
+        state=ReminderEmail.State.FAILED,
+        last_error="The worker stopped while sending. Not sent again, so that nobody gets it twice.",
+    )
+    due = list(
+        ReminderEmail.objects.filter(state=ReminderEmail.State.QUEUED, send_after__lte=now).values_list("pk", flat=True)
+    )
+    for email_id in due:
+        send_reminder_email.delay(email_id)
+    return len(due)
