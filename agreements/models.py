@@ -127,6 +127,8 @@ class SignedDocument(models.Model):
     file = models.FileField(upload_to="signed/%Y/%m/", storage=private_storage)
     sha256 = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set once the signer has been emailed their copy, so a retried task never sends twice.
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):
         return f"PDF of {self.signature}"
