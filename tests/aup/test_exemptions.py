@@ -205,3 +205,41 @@ def test_the_queue_and_my_requests_take_the_same_queries_however_many_requests(
     for _ in range(4):
         _ask(client_for(teacher), school, policy)
     assert (count(head, "exemptions"), count(teacher, "exemptions_mine")) == one
+
+
+def test_the_decision_is_on_the_persons_record(school, head, teacher, asked, client_for):
+    _decide(
+        client_for(head),
+        school,
+        asked,
+        decision="approve",
+        ends_on=_in_a_month().strftime("%d/%m/%Y"),
+        reason="The camera is being repaired.",
+    )
+    membership = teacher.memberships.get(school=school)
+    record = client_for(head).get(
+        reverse("agreements:person", kwargs={"school_slug": school.slug, "membership_id": membership.pk})
+    )
+    page = record.content.decode()
+    assert "ICT exemptions" in page and "photograph pupils" in page
+    assert "The camera is being repaired." in page and f"by {head.full_name}" in page
+    assert _url(school, "exemption", exemption_id=asked.pk) in page
+    own = client_for(teacher).get(reverse("agreements:mine", kwargs={"school_slug": school.slug})).content.decode()
+    assert "photograph pupils" in own and "Approved" in own
+
+
+def test_a_business_manager_sees_exemptions_on_the_record_without_links_they_cannot_open(
+    school, teacher, asked, client_for
+):
+    manager = make_member(school, Role.BUSINESS_MANAGER)
+    membership = teacher.memberships.get(school=school)
+    page = client_for(manager).get(
+        reverse("agreements:person", kwargs={"school_slug": school.slug, "membership_id": membership.pk})
+    )
+    assert "photograph pupils" in page.content.decode()
+    assert _url(school, "exemption", exemption_id=asked.pk) not in page.content.decode()
+
+
+def test_another_persons_exemptions_are_not_on_my_page(school, teacher, support_staff, asked, client_for):
+    page = client_for(support_staff).get(reverse("agreements:mine", kwargs={"school_slug": school.slug}))
+    assert "photograph pupils" not in page.content.decode()
