@@ -23,6 +23,7 @@ from schools.models import Guardianship
 from schools.selectors import children_of
 
 from . import services
+from .changes import changes_since_last_signed
 from .forms import SignForm
 from .models import Kind, Method, Signature
 from .selectors import current_form_for
@@ -237,7 +238,12 @@ def sign(request, form_id):
             apply_validation_error(form, error)
         else:
             return redirect("family_sign:receipt", form_id=agreement.pk)
-    context = {"agreement": agreement, "form": form, "not_allowed": not_allowed}
+    context = {
+        "agreement": agreement,
+        "form": form,
+        "not_allowed": not_allowed,
+        **changes_since_last_signed(request.user, agreement),
+    }
     return render(request, "agreements/family_sign.html", context, status=400 if form.errors else 200)
 
 

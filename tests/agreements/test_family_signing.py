@@ -275,3 +275,15 @@ def test_a_parents_home_page_asks_them_to_sign_for_their_child(client_for, schoo
 
     assert escape(f"Sign for {pupil.first_name}: {form.title}") in html
     assert f"/family/sign/{form.pk}/" in html
+
+
+def test_a_parent_who_signed_an_earlier_version_sees_what_changed(client, form, school, head, child):
+    mother = carer_of(school, child)
+    client.force_login(mother)
+    assert "What has changed" not in client.get(f"/family/sign/{form.pk}/").content.decode()
+    post_sign(client, form, [child])
+    statements = [s.text for s in form.statements.all()]
+    new_form = publish_new_version(form, head, statements=[*statements, "I will talk to my child about apps."])
+    page = client.get(f"/family/sign/{new_form.pk}/").content.decode()
+    assert "What has changed since you last signed" in page
+    assert "I will talk to my child about apps." in page
