@@ -1,9 +1,11 @@
 import hashlib
 import logging
+import smtplib
 
 from celery import shared_task
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from core.email import send_templated_email
 
@@ -15,9 +17,10 @@ logger = logging.getLogger(__name__)
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
 def render_signed_pdf(signature_id: int):
-    """Make the signed PDF once, then email it to the signer. If the worker was down,
-    this runs when it returns; until then the person sees "being prepared". Safe to run
-    twice: only the run that stores the document sends the email."""
+    """Make the signed PDF once, then queue the email of it to the signer. If the
+    worker was down, this runs when it returns; until then the person sees "being
+    prepared". Safe to run twice: only the run that stores the document queues the
+    email (and the email task itself never sends twice)."""
     if SignedDocument.objects.filter(signature_id=signature_id).exists():
         return
     signature = Signature.objects.select_related(
@@ -30,33 +33,76 @@ def render_signed_pdf(signature_id: int):
     try:
         with transaction.atomic():
             document.save()
+            if signature.signer_id and signature.signer.email:
+                # On commit, and robust: the PDF is stored whatever happens to the email.
+                transaction.on_commit(lambda: send_signed_pdf_email.delay(signature_id), robust=True)
     except IntegrityError:
-        document.file.delete(save=False)  # another run got there first, and emails
+        document.file.delete(save=False)  # another run got there first, and queues the email
         return
-    email_signed_pdf(signature, pdf)
 
 
-def email_signed_pdf(signature, pdf: bytes) -> None:
-    """Send the signer their copy, if they have an email address. A failure to send is
-    logged, not retried: the PDF is stored and downloadable from the receipt page, and a
-    retry must not render or send a second copy."""
-    email = signature.signer.email if signature.signer else ""
-    if not email:
-        return
-    version = signature.form.version
-    context = {
-        "signature": signature,
-        "school": signature.school,
-        "policy": version.policy,
-        "version": version,
-        "signed_at_uk": uk_datetime(signature.signed_at),
-    }
-    try:
-        send_templated_email(
-            to=[email],
-            template="signed_agreement",
-            context=context,
-            attachments=[(f"{signature.verification_code}.pdf", pdf, "application/pdf")],
+# Waits between tries: up to 1, 2, 4, 8, 16 then 30 minutes (random within each, so
+# many waiting emails do not all arrive together when the mail server returns): about
+# two hours in all. Each wait stays under Redis's visibility timeout (one hour).
+EMAIL_RETRY_BACKOFF = 60  # seconds, doubled each time
+EMAIL_RETRY_BACKOFF_MAX = 30 * 60
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OSError, smtplib.SMTPException),
+    retry_backoff=EMAIL_RETRY_BACKOFF,
+    retry_backoff_max=EMAIL_RETRY_BACKOFF_MAX,
+    retry_jitter=True,
+    max_retries=8,
+)
+def send_signed_pdf_email(signature_id: int):
+    """Email the signer their signed PDF, exactly once. A mail server that is down or
+    refuses the message raises, and Celery tries again later with a growing wait
+    (EMAIL_RETRY_BACKOFF); after the last try the PDF is still on the receipt page.
+
+    Never twice: the document is marked `emailed_at` (committed) before the mail
+    server is called, so a second run (a retry, a redelivery, a task queued twice)
+    finds it marked and does nothing. A send that fails takes the mark back off and
+    the retry sends; a worker that dies mid-send leaves it marked, so the person is
+    not emailed twice (the PDF stays on their receipt page)."""
+    with transaction.atomic():
+        document = (
+            SignedDocument.objects.select_for_update(of=("self",))
+            .select_related(
+                "signature__school", "signature__form__version__policy", "signature__signer", "signature__pupil"
+            )
+            .filter(signature_id=signature_id)
+            .first()
         )
+        if document is None or document.emailed_at is not None:
+            return
+        signature = document.signature
+        email = signature.signer.email if signature.signer_id else ""
+        if not email:
+            return
+        SignedDocument.objects.filter(pk=document.pk).update(emailed_at=timezone.now())
+    with document.file.open("rb") as stored:
+        pdf = stored.read()
+    try:
+        _send(signature, email, pdf)
     except Exception:
-        logger.exception("Could not email the signed PDF of signature %s", signature.pk)
+        SignedDocument.objects.filter(pk=document.pk).update(emailed_at=None)  # not sent: the retry sends
+        raise
+
+
+def _send(signature, email: str, pdf: bytes) -> None:
+    version = signature.form.version
+    send_templated_email(
+        to=[email],
+        template="signed_agreement",
+        context={
+            "signature": signature,
+            "school": signature.school,
+            "policy": version.policy,
+            "version": version,
+            "signed_at_uk": uk_datetime(signature.signed_at),
+        },
+        attachments=[(f"{signature.verification_code}.pdf", pdf, "application/pdf")],
+    )
+    logger.info("Emailed the signed PDF of signature %s", signature.pk)

@@ -1,31 +1,25 @@
-import csv
-import difflib
 import secrets
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
-from django.utils import timezone
 
 from aup.models import AgreementForm, Audience, VersionStatus
+from aup.selectors import exemptions_of
 from core.forms import apply_validation_error
 from core.roles import Cap
 from core.tenancy import school_view
 from schools.models import Membership
 
 from . import services
+from .changes import changes_since_last_signed
 from .forms import SignForm
-from .models import Signature
+from .models import Method, Signature
 from .selectors import (
     current_form_for,
     latest_signature_of,
-    previous_signed_text,
     signatures_of,
-    staff_compliance,
-    staff_rows,
 )
 
 
@@ -77,31 +71,9 @@ def sign(request, form_id):
         "agreement": agreement,
         "form": form,
         "already_signed": latest_signature_of(request.user, agreement),
-        **_changes_since_last_signed(request.user, agreement),
+        **changes_since_last_signed(request.user, agreement),
     }
     return render(request, "agreements/sign.html", context, status=status)
-
-
-def _changes_since_last_signed(user, agreement) -> dict:
-    """What changed since the person signed an earlier version of this form, for the
-    sign page: the aup app's diff include when there is one, else our own."""
-    old_text = previous_signed_text(user, agreement)
-    if old_text is None:
-        return {}
-    new_text = agreement.canonical_text()
-    if old_text == new_text:
-        return {}
-    try:
-        get_template("aup/_form_diff.html")
-        include = "aup/_form_diff.html"
-    except TemplateDoesNotExist:
-        include = "agreements/_changes.html"
-    lines = []
-    for line in difflib.ndiff(old_text.splitlines(), new_text.splitlines()):
-        op, text = line[:1], line[2:]
-        if op in "+- " and (text.strip() or op != " "):
-            lines.append({"op": {"+": "added", "-": "removed", " ": "same"}[op], "text": text})
-    return {"changes_include": include, "old_text": old_text, "new_text": new_text, "change_lines": lines}
 
 
 def _own_signature(request, signature_id) -> Signature:
@@ -110,7 +82,13 @@ def _own_signature(request, signature_id) -> Signature:
         school=request.school
     )
     signature = get_object_or_404(signatures, pk=signature_id)
-    if signature.signer_id != request.user.pk and not request.access.can(Cap.VIEW_COMPLIANCE):
+    # The office (who keeps the visitors' log) may open visitors' signatures.
+    visitor_for_office = signature.method == Method.VISITOR_KIOSK and request.access.can(Cap.MANAGE_PEOPLE)
+    if (
+        signature.signer_id != request.user.pk
+        and not request.access.can(Cap.VIEW_COMPLIANCE)
+        and not visitor_for_office
+    ):
         raise Http404("No such signature.")
     return signature
 
@@ -139,74 +117,19 @@ def signed_pdf(request, signature_id):
 @school_view(Cap.VIEW_SCHOOL)
 def my_agreements(request):
     signatures = signatures_of(request.user, request.school).select_related("form__version")
-    return render(request, "agreements/my_agreements.html", {"signatures": signatures, "person": None})
+    context = {"signatures": signatures, "person": None, "exemptions": exemptions_of(request.user, request.school)}
+    return render(request, "agreements/my_agreements.html", context)
 
 
 @school_view(Cap.VIEW_COMPLIANCE)
 def person_agreements(request, membership_id):
     membership = get_object_or_404(Membership.objects.select_related("user"), pk=membership_id, school=request.school)
     signatures = signatures_of(membership.user, request.school).select_related("form__version")
-    return render(request, "agreements/my_agreements.html", {"signatures": signatures, "person": membership})
-
-
-@school_view(Cap.VIEW_COMPLIANCE)
-def compliance(request):
-    return render(request, "agreements/compliance.html", {"results": staff_compliance(request.school)})
-
-
-def _compliance_form(request, form_id) -> AgreementForm:
-    return get_object_or_404(
-        AgreementForm.objects.select_related("version__policy"),
-        pk=form_id,
-        audience=Audience.STAFF,
-        version__policy__school=request.school,
-        version__status=VersionStatus.PUBLISHED,
-    )
-
-
-@school_view(Cap.VIEW_COMPLIANCE)
-def compliance_form(request, form_id):
-    agreement = _compliance_form(request, form_id)
-    rows = staff_rows(agreement)
     context = {
-        "agreement": agreement,
-        "outstanding": [r for r in rows if not r.signed],
-        "signed": [r for r in rows if r.signed],
+        "signatures": signatures,
+        "person": membership,
+        # The exemptions the person asked for, and the head's answers: part of their record.
+        "exemptions": exemptions_of(membership.user, request.school),
+        "exemption_links": request.access.can(Cap.MANAGE_POLICIES),
     }
-    return render(request, "agreements/compliance_form.html", context)
-
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value) -> str:
-    """A spreadsheet must not run a cell as a formula: a leading apostrophe makes it text."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
-@school_view(Cap.VIEW_COMPLIANCE)
-def compliance_csv(request, form_id):
-    agreement = _compliance_form(request, form_id)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"{request.school.slug}-form-{agreement.pk}-status.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(["Last name", "First name", "Email", "Staff type", "Job title", "Status", "Signed on", "Code"])
-    for row in staff_rows(agreement):
-        user = row.membership.user
-        signed_on = timezone.localtime(row.signature.signed_at).strftime("%d/%m/%Y %H:%M") if row.signed else ""
-        writer.writerow(
-            csv_safe(v)
-            for v in [
-                user.last_name,
-                user.first_name,
-                user.email,
-                row.membership.get_staff_type_display(),
-                row.membership.job_title,
-                "Signed" if row.signed else "Outstanding",
-                signed_on,
-                row.signature.verification_code if row.signed else "",
-            ]
-        )
-    return response
+    return render(request, "agreements/my_agreements.html", context)

@@ -3,7 +3,7 @@ published, with a form for each of its audiences."""
 
 import datetime
 
-from schools.models import School
+from schools.models import School, Trust
 
 from . import services
 from .models import Audience, PolicyKind
@@ -53,3 +53,29 @@ def build_demo_policies(today: datetime.date) -> list:
         )
         versions.append(services.publish(version=version, by=head))
     return versions
+
+
+def build_demo_trust_policy(today: datetime.date):
+    """The trust's social media policy, written once by the trust and published to
+    both schools (each gets its own read-only copy)."""
+    trust = Trust.objects.get(slug="riverside-trust")
+    officer = trust.memberships.select_related("user").first().user
+    version = services.create_policy(
+        trust=trust, title="Social media", kind=PolicyKind.SOCIAL_MEDIA, by=officer, audiences=(Audience.STAFF,)
+    )
+    services.update_version(
+        version=version,
+        by=officer,
+        adopted_on=datetime.date(today.year - 1, 9, 1),
+        next_review_on=datetime.date(today.year + 1, 9, 1),
+        responsible=officer,
+        body="How staff across the trust use social media, in and out of school.",
+    )
+    services.approve(
+        version=version,
+        approved_on=datetime.date(today.year - 1, 7, 10),
+        chair="Chair of trustees",
+        head="Chief executive",
+        by=officer,
+    )
+    return services.publish(version=version, by=officer)

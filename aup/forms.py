@@ -5,7 +5,7 @@ import zipfile
 from django import forms
 from django.contrib.auth import get_user_model
 
-from schools.models import Membership, StaffType
+from schools.models import Membership, StaffType, TrustMembership
 
 from .models import Audience, PolicyKind, PolicyVersion
 
@@ -72,6 +72,12 @@ def responsible_people(school):
     return get_user_model().objects.filter(pk__in=staff_ids).order_by("last_name", "first_name")
 
 
+def trust_people(trust):
+    """The trust's current officers: who may be responsible for a trust's policy."""
+    officer_ids = TrustMembership.objects.active().filter(trust=trust).values("user_id")
+    return get_user_model().objects.filter(pk__in=officer_ids).order_by("last_name", "first_name")
+
+
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, user):
         return user.full_name
@@ -105,9 +111,13 @@ class VersionForm(forms.Form):
 
     FIELDS = ("adopted_on", "reviewed_on", "next_review_on", "review_every_years", "responsible", "statutory", "body")
 
-    def __init__(self, *args, school, **kwargs):
+    def __init__(self, *args, school=None, trust=None, **kwargs):
+        """For a school's version (`school`) or a trust's (`trust`): the person
+        responsible is one of its staff, or one of the trust's officers."""
         super().__init__(*args, **kwargs)
-        self.fields["responsible"].queryset = responsible_people(school)
+        self.fields["responsible"].queryset = responsible_people(school) if school else trust_people(trust)
+        if trust is not None:
+            self.fields["responsible"].empty_label = "Choose a trust officer…"
 
     @classmethod
     def initial_for(cls, version):
@@ -193,3 +203,16 @@ class ApproveForm(forms.Form):
     approved_on = forms.DateField(label="Approved by the governing body on", widget=DateInput())
     chair = forms.CharField(label="Chair of governors", max_length=200)
     head = forms.CharField(label="Headteacher", max_length=200)
+
+    # A trust's policy is approved by its board of trustees, for all its schools.
+    TRUST_LABELS = {
+        "approved_on": "Approved by the trust board on",
+        "chair": "Chair of trustees",
+        "head": "Chief executive",
+    }
+
+    def __init__(self, *args, for_trust=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if for_trust:
+            for name, label in self.TRUST_LABELS.items():
+                self.fields[name].label = label

@@ -14,12 +14,32 @@ from .models import AgreementForm, Audience, ChangeLogEntry, Policy, PolicyVersi
 from .starter_forms import STARTER_FORMS
 
 
-def _record(action, *, by, version_or_policy, summary, request=None):
+def _record(action, *, by, version_or_policy, summary, request=None, data=None):
     policy = getattr(version_or_policy, "policy", version_or_policy)
-    audit.record(action=action, actor=by, school=policy.school, obj=version_or_policy, request=request, summary=summary)
+    if policy.trust_id:  # a trust's own policy: no school; the trust is named in the data
+        data = {"trust": policy.trust_id, **(data or {})}
+    audit.record(
+        action=action,
+        actor=by,
+        school=policy.school,
+        obj=version_or_policy,
+        request=request,
+        summary=summary,
+        data=data,
+    )
+
+
+def _not_a_trust_copy(policy: Policy) -> None:
+    """A school's copy of its trust's policy is changed only by the trust."""
+    if policy.adopted_from_id is not None:
+        trust = Policy.objects.select_related("trust").get(pk=policy.adopted_from_id).trust
+        raise ValidationError(
+            f"This is a trust policy, managed by {trust.name}: changes are made by the trust, not by the school."
+        )
 
 
 def _must_be_draft(version: PolicyVersion) -> None:
+    _not_a_trust_copy(version.policy)
     if version.status != VersionStatus.DRAFT:
         raise ValidationError(
             f"Version {version.number} is {version.get_status_display().lower()}, so it can't be changed. "
@@ -28,10 +48,15 @@ def _must_be_draft(version: PolicyVersion) -> None:
 
 
 @transaction.atomic
-def create_policy(*, school, title: str, kind: str, by, audiences=(Audience.STAFF,), request=None) -> PolicyVersion:
-    """A new policy with its first draft version, and a starting form for each
-    audience chosen (the school edits the wording before approving)."""
-    policy = Policy.objects.create(school=school, title=title.strip(), kind=kind)
+def create_policy(
+    *, school=None, trust=None, title: str, kind: str, by, audiences=(Audience.STAFF,), request=None
+) -> PolicyVersion:
+    """A new policy of a school (or of a trust, for all its schools) with its first
+    draft version, and a starting form for each audience chosen (the wording is
+    edited before approval)."""
+    if (school is None) == (trust is None):
+        raise ValueError("A policy belongs to a school or to a trust.")
+    policy = Policy.objects.create(school=school, trust=trust, title=title.strip(), kind=kind)
     version = PolicyVersion.objects.create(policy=policy, number=1, created_by=by)
     for audience in audiences:
         title_text, intro, statements = STARTER_FORMS[audience]
@@ -45,6 +70,7 @@ def create_policy(*, school, title: str, kind: str, by, audiences=(Audience.STAF
 @transaction.atomic
 def start_new_version(*, policy: Policy, by, request=None) -> PolicyVersion:
     """A draft copied from the latest version, forms and all. One draft at a time."""
+    _not_a_trust_copy(policy)
     latest = policy.versions.select_for_update().order_by("-number").first()
     if latest.status in (VersionStatus.DRAFT, VersionStatus.APPROVED):
         raise ValidationError(f"Version {latest.number} is not published yet: change that one instead.")
@@ -151,11 +177,13 @@ def add_change(*, version: PolicyVersion, date, section: str, change: str, agree
 @transaction.atomic
 def approve(*, version: PolicyVersion, approved_on, chair: str, head: str, by, request=None) -> PolicyVersion:
     """Record the governing body's approval (draft → approved)."""
-    version = PolicyVersion.objects.select_for_update().get(pk=version.pk)
+    version = PolicyVersion.objects.select_for_update(of=("self",)).select_related("policy").get(pk=version.pk)
     _must_be_draft(version)
     if not version.forms.exists():
         raise ValidationError("Add at least one agreement form before approving.")
     if not (chair.strip() and head.strip()):
+        if version.policy.is_trust_policy:
+            raise ValidationError("Give the names of the chair of trustees and the chief executive who approved it.")
         raise ValidationError("Give the names of the chair of governors and the headteacher who approved it.")
     version.status = VersionStatus.APPROVED
     version.approved_on, version.approved_by_chair, version.approved_by_head = approved_on, chair.strip(), head.strip()
@@ -168,7 +196,8 @@ def approve(*, version: PolicyVersion, approved_on, chair: str, head: str, by, r
 
 @transaction.atomic
 def back_to_draft(*, version: PolicyVersion, by, request=None) -> PolicyVersion:
-    version = PolicyVersion.objects.select_for_update().get(pk=version.pk)
+    version = PolicyVersion.objects.select_for_update(of=("self",)).select_related("policy").get(pk=version.pk)
+    _not_a_trust_copy(version.policy)
     if version.status != VersionStatus.APPROVED:
         raise ValidationError("Only an approved version that is not yet published can go back to draft.")
     version.status = VersionStatus.DRAFT
@@ -179,10 +208,20 @@ def back_to_draft(*, version: PolicyVersion, by, request=None) -> PolicyVersion:
 @transaction.atomic
 def publish(*, version: PolicyVersion, by, request=None) -> PolicyVersion:
     """Publish an approved version: its forms' exact texts are fixed (by SHA-256)
-    and people must sign them; the version it replaces is superseded and kept."""
+    and people must sign them; the version it replaces is superseded and kept.
+    A trust's version is published to every school of the trust as well."""
+    version = PolicyVersion.objects.select_for_update(of=("self",)).select_related("policy").get(pk=version.pk)
+    _not_a_trust_copy(version.policy)
+    if version.policy.is_trust_policy:
+        return publish_for_trust(version=version, by=by, request=request)
+    return _publish(version, by=by, request=request)
+
+
+def _publish(version: PolicyVersion, *, by, request=None, summary=None) -> PolicyVersion:
+    """The one publishing path, for a school's own versions and its copies of its
+    trust's versions alike (called inside the caller's transaction, row locked)."""
     from agreements.models import FormText  # agreements stores the texts people sign
 
-    version = PolicyVersion.objects.select_for_update().select_related("policy").get(pk=version.pk)
     if version.status != VersionStatus.APPROVED:
         raise ValidationError("Record the governing body's approval before publishing.")
     now = timezone.now()
@@ -196,5 +235,113 @@ def publish(*, version: PolicyVersion, by, request=None) -> PolicyVersion:
         AgreementForm.objects.filter(pk=form.pk).update(text_sha256=digest)
     version.status, version.published_at, version.published_by = VersionStatus.PUBLISHED, now, by
     version.save()
-    _record("policy.published", by=by, version_or_policy=version, summary=f"Published {version}", request=request)
+    _record(
+        "policy.published", by=by, version_or_policy=version, summary=summary or f"Published {version}", request=request
+    )
     return version
+
+
+# --- Trust policies: written once by the trust, copied to each of its schools --------
+
+
+@transaction.atomic
+def publish_for_trust(*, version: PolicyVersion, by, request=None) -> PolicyVersion:
+    """Publish an approved version of a trust's policy, and publish a copy of it at
+    every school of the trust, in one transaction: each school's copy supersedes the
+    school's previous copy, so its people sign the new wording (and see what changed)."""
+    version = PolicyVersion.objects.select_for_update(of=("self",)).select_related("policy__trust").get(pk=version.pk)
+    policy = version.policy
+    if not policy.is_trust_policy:
+        raise ValidationError("This is a school's policy, not a trust's.")
+    if version.status != VersionStatus.APPROVED:
+        raise ValidationError("Record the trust board's approval before publishing.")
+    _publish(version, by=by, request=request)
+    for school in policy.trust.schools.order_by("name"):
+        _copy_to_school(version, school=school, by=by, request=request)
+    return version
+
+
+@transaction.atomic
+def adopt_trust_policies(*, school, by=None, request=None) -> list[PolicyVersion]:
+    """A school that joins a trust gets the current published version of each of the
+    trust's policies. Safe to call again: a version the school already has is not
+    copied twice. Returns the copies made."""
+    if school.trust_id is None:
+        return []
+    current = (
+        PolicyVersion.objects.filter(policy__trust_id=school.trust_id, status=VersionStatus.PUBLISHED)
+        .select_related("policy__trust")
+        .order_by("policy__title")
+    )
+    copies = [_copy_to_school(version, school=school, by=by, request=request) for version in current]
+    return [c for c in copies if c is not None]
+
+
+def _copy_to_school(trust_version: PolicyVersion, *, school, by, request=None) -> PolicyVersion | None:
+    """The school's copy of `trust_version`, published; None if it has it already."""
+    trust_policy = trust_version.policy
+    policy, created = Policy.objects.select_for_update().get_or_create(
+        school=school, adopted_from=trust_policy, defaults={"title": trust_policy.title, "kind": trust_policy.kind}
+    )
+    if not created and (policy.title, policy.kind) != (trust_policy.title, trust_policy.kind):
+        policy.title, policy.kind = trust_policy.title, trust_policy.kind
+        policy.save(update_fields=["title", "kind"])
+    if policy.versions.filter(copied_from=trust_version).exists():
+        return None
+    highest = policy.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    copy = PolicyVersion.objects.create(
+        policy=policy,
+        number=max(trust_version.number, highest + 1),
+        status=VersionStatus.APPROVED,
+        copied_from=trust_version,
+        created_by=by or trust_version.created_by,
+        **{name: getattr(trust_version, name) for name in _COPIED_VERSION_FIELDS},
+    )
+    ChangeLogEntry.objects.bulk_create(
+        [
+            ChangeLogEntry(version=copy, date=c.date, section=c.section, change=c.change, agreed_by=c.agreed_by)
+            for c in trust_version.change_log.all()
+        ]
+    )
+    for form in trust_version.forms.prefetch_related("statements"):
+        form_copy = AgreementForm.objects.create(
+            version=copy,
+            audience=form.audience,
+            title=form.title,
+            intro=form.intro,
+            every_academic_year=form.every_academic_year,
+            staff_types=list(form.staff_types),
+        )
+        Statement.objects.bulk_create(
+            [Statement(form=form_copy, number=s.number, text=s.text) for s in form.statements.all()]
+        )
+    _record(
+        "policy.copied_from_trust",
+        by=by,
+        version_or_policy=copy,
+        summary=f"{trust_policy.trust.name} published version {trust_version.number} of {trust_policy.title}",
+        request=request,
+        data={"trust_version": trust_version.pk},
+    )
+    return _publish(
+        copy,
+        by=by,
+        request=request,
+        summary=f"Published {copy}, copied from {trust_policy.trust.name}'s version {trust_version.number}",
+    )
+
+
+_COPIED_VERSION_FIELDS = (
+    "body",
+    "document",
+    "document_name",
+    "adopted_on",
+    "reviewed_on",
+    "next_review_on",
+    "review_every_years",
+    "responsible",
+    "statutory",
+    "approved_on",
+    "approved_by_chair",
+    "approved_by_head",
+)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import exemptions, views
+from . import exemptions, trust, views
 
 app_name = "aup"
 
@@ -25,5 +25,20 @@ school_patterns = [
     path("exemptions/<int:exemption_id>/decide/", exemptions.decide, name="exemption_decide"),
 ]
 
-# Under /t/<trust_slug>/ (config/urls.py), guarded by core.tenancy.trust_view.
-trust_patterns = []
+# Under /t/<trust_slug>/ (config/urls.py), guarded by core.tenancy.trust_view. The
+# policy pages have the same names as the school's: the templates are shared.
+trust_patterns = [
+    path("", trust.home, name="home"),
+    path("policies/", trust.policy_list, name="policies"),
+    path("policies/new/", trust.policy_create, name="policy_create"),
+    path("policies/<int:policy_id>/", trust.policy_detail, name="policy"),
+    path("policies/<int:policy_id>/new-version/", trust.version_start, name="version_start"),
+    path("policies/versions/<int:version_id>/", trust.version_detail, name="version"),
+    path("policies/versions/<int:version_id>/document/", trust.version_document, name="version_document"),
+    path("policies/versions/<int:version_id>/forms/<slug:audience>/", trust.form_edit, name="form_edit"),
+    path("policies/versions/<int:version_id>/forms/<slug:audience>/remove/", trust.form_remove, name="form_remove"),
+    path("policies/versions/<int:version_id>/changes/", trust.change_add, name="change_add"),
+    path("policies/versions/<int:version_id>/approve/", trust.version_approve, name="approve"),
+    path("policies/versions/<int:version_id>/back-to-draft/", trust.version_back_to_draft, name="back_to_draft"),
+    path("policies/versions/<int:version_id>/publish/", trust.version_publish, name="publish"),
+]

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "aup",
     "agreements",
     "reminders",
+    "incidents",
 ]
 
 MIDDLEWARE = [
@@ -144,6 +145,12 @@ CELERY_BEAT_SCHEDULE = {
     "send-due-reminder-emails": {
         "task": "reminders.tasks.send_due_reminder_emails",
         "schedule": 300,
+    },
+    # What is due (signatures, policy reviews, the new year, Monday's summary), found
+    # in the database school by school; each reminder is recorded once.
+    "run-reminder-sweeps": {
+        "task": "reminders.tasks.run_reminder_sweeps",
+        "schedule": crontab(minute=10),
     },
     "worker-heartbeat": {
         "task": "core.tasks.record_worker_heartbeat",

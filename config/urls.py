@@ -4,6 +4,8 @@ from django.urls import include, path
 from agreements import urls as agreements_urls
 from aup import urls as aup_urls
 from core import urls as core_urls
+from incidents import urls as incidents_urls
+from reminders import urls as reminders_urls
 from schools import urls as schools_urls
 
 # Every school's pages live under /s/<school_slug>/; each view there is guarded by
@@ -13,6 +15,8 @@ school_urls = [
     path("", include((core_urls.school_patterns, "audit"))),
     path("", include((agreements_urls.school_patterns, "agreements"))),
     path("", include((aup_urls.school_patterns, "aup"))),
+    path("", include((reminders_urls.school_patterns, "reminders"))),
+    path("", include((incidents_urls.school_patterns, "incidents"))),
 ]
 
 # A trust's own pages (its policies, the roll-up of its schools) live under
@@ -28,6 +32,9 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include((agreements_urls.public_patterns, "verify"))),
     path("", include((agreements_urls.family_patterns, "family_sign"))),
+    path("", include((agreements_urls.class_kiosk_patterns, "class_kiosk"))),
+    path("", include((agreements_urls.reception_kiosk_patterns, "reception"))),
+    path("", include((reminders_urls.account_patterns, "reminder_prefs"))),
     path("accounts/", include("allauth.urls")),
     path("s/<slug:school_slug>/", include(school_urls)),
     path("t/<slug:trust_slug>/", include(trust_urls)),

@@ -44,6 +44,14 @@ class Cap:
     IMPORT_ROSTER = "import_roster"  # bring pupils, contacts and staff in from the MIS
     MANAGE_POLICIES = "manage_policies"  # write, approve and publish policy versions
     VIEW_COMPLIANCE = "view_compliance"  # who has signed what, and who has not
+    # E-safety incidents (incidents/): anyone on the staff reports; the log is kept by
+    # the e-safety lead; the DSL and the head triage; the head reviews and closes.
+    REPORT_INCIDENT = "report_incident"
+    VIEW_SAFEGUARDING_INCIDENTS = "view_safeguarding_incidents"  # incidents flagged safeguarding
+    TRIAGE_INCIDENTS = "triage_incidents"  # severity, safeguarding flag, investigator, ICO decision
+    INVESTIGATE_INCIDENTS = "investigate_incidents"  # add to the chronology, change the status
+    REVIEW_INCIDENTS = "review_incidents"  # the review queue; close with the head's sign-off
+    VIEW_INCIDENT_SUMMARY = "view_incident_summary"  # the termly counts, with no names (governors)
 
 
 _LEADERSHIP = {
@@ -62,10 +70,17 @@ _LEADERSHIP = {
     Cap.IMPORT_ROSTER,
     Cap.MANAGE_POLICIES,
     Cap.VIEW_COMPLIANCE,
+    Cap.REPORT_INCIDENT,
+    Cap.TRIAGE_INCIDENTS,
+    Cap.INVESTIGATE_INCIDENTS,
+    Cap.REVIEW_INCIDENTS,
+    Cap.VIEW_INCIDENT_SUMMARY,
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.HEADTEACHER: frozenset(_LEADERSHIP),
+    # Safeguarding-flagged incidents: the head and the DSL only (not the deputy unless
+    # they are also the DSL).
+    Role.HEADTEACHER: frozenset(_LEADERSHIP | {Cap.VIEW_SAFEGUARDING_INCIDENTS}),
     Role.DEPUTY: frozenset(_LEADERSHIP),
     Role.DSL: frozenset(
         {
@@ -76,10 +91,25 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.VIEW_SAFEGUARDING,
             Cap.VIEW_INCIDENT_LOG,
             Cap.VIEW_ALL_PERSONAL_DATA,
+            Cap.REPORT_INCIDENT,
+            Cap.VIEW_SAFEGUARDING_INCIDENTS,
+            Cap.TRIAGE_INCIDENTS,
+            Cap.INVESTIGATE_INCIDENTS,
+            Cap.VIEW_INCIDENT_SUMMARY,
         }
     ),
-    Role.ESAFETY_LEAD: frozenset({Cap.VIEW_SCHOOL, Cap.VIEW_STAFF, Cap.VIEW_PUPILS, Cap.VIEW_INCIDENT_LOG}),
-    Role.ICT_MANAGER: frozenset({Cap.VIEW_SCHOOL, Cap.VIEW_STAFF}),
+    Role.ESAFETY_LEAD: frozenset(
+        {
+            Cap.VIEW_SCHOOL,
+            Cap.VIEW_STAFF,
+            Cap.VIEW_PUPILS,
+            Cap.VIEW_INCIDENT_LOG,
+            Cap.REPORT_INCIDENT,
+            Cap.INVESTIGATE_INCIDENTS,
+            Cap.VIEW_INCIDENT_SUMMARY,
+        }
+    ),
+    Role.ICT_MANAGER: frozenset({Cap.VIEW_SCHOOL, Cap.VIEW_STAFF, Cap.REPORT_INCIDENT}),
     Role.BUSINESS_MANAGER: frozenset(
         {
             Cap.IMPORT_ROSTER,
@@ -91,6 +121,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.MANAGE_PUPILS,
             Cap.VIEW_PARENTS,
             Cap.VIEW_ALL_PERSONAL_DATA,
+            Cap.REPORT_INCIDENT,
         }
     ),
     Role.OFFICE: frozenset(
@@ -103,15 +134,17 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.MANAGE_PUPILS,
             Cap.VIEW_PARENTS,
             Cap.VIEW_ALL_PERSONAL_DATA,
+            Cap.REPORT_INCIDENT,
         }
     ),
-    Role.TEACHER: frozenset({Cap.VIEW_SCHOOL, Cap.VIEW_PUPILS}),
-    Role.SUPPORT_STAFF: frozenset({Cap.VIEW_SCHOOL}),
-    Role.GOVERNOR: frozenset({Cap.VIEW_SCHOOL}),
-    Role.CHAIR_OF_GOVERNORS: frozenset({Cap.VIEW_SCHOOL}),
-    Role.VOLUNTEER: frozenset({Cap.VIEW_SCHOOL}),
-    Role.CONTRACTOR: frozenset({Cap.VIEW_SCHOOL}),
-    Role.VISITOR: frozenset({Cap.VIEW_SCHOOL}),
+    Role.TEACHER: frozenset({Cap.VIEW_SCHOOL, Cap.VIEW_PUPILS, Cap.REPORT_INCIDENT}),
+    Role.SUPPORT_STAFF: frozenset({Cap.VIEW_SCHOOL, Cap.REPORT_INCIDENT}),
+    # Governors see the termly summary, never an individual incident.
+    Role.GOVERNOR: frozenset({Cap.VIEW_SCHOOL, Cap.VIEW_INCIDENT_SUMMARY}),
+    Role.CHAIR_OF_GOVERNORS: frozenset({Cap.VIEW_SCHOOL, Cap.VIEW_INCIDENT_SUMMARY}),
+    Role.VOLUNTEER: frozenset({Cap.VIEW_SCHOOL, Cap.REPORT_INCIDENT}),
+    Role.CONTRACTOR: frozenset({Cap.VIEW_SCHOOL, Cap.REPORT_INCIDENT}),
+    Role.VISITOR: frozenset({Cap.VIEW_SCHOOL, Cap.REPORT_INCIDENT}),
     # Parents use /family/, which shows only their own children.
     Role.PARENT: frozenset(),
     Role.TRUST_OFFICER: frozenset(
@@ -125,6 +158,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.VIEW_SAFEGUARDING,
             Cap.VIEW_INCIDENT_LOG,
             Cap.VIEW_ALL_PERSONAL_DATA,
+            Cap.VIEW_INCIDENT_SUMMARY,
         }
     ),
 }
@@ -132,7 +166,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
 # Capabilities that expose safeguarding records or the whole school's personal data:
 # anyone who holds one must use two-factor authentication and gets a short idle
 # timeout.
-SENSITIVE_CAPABILITIES = frozenset({Cap.VIEW_SAFEGUARDING, Cap.VIEW_INCIDENT_LOG, Cap.VIEW_ALL_PERSONAL_DATA})
+SENSITIVE_CAPABILITIES = frozenset(
+    {Cap.VIEW_SAFEGUARDING, Cap.VIEW_INCIDENT_LOG, Cap.VIEW_SAFEGUARDING_INCIDENTS, Cap.VIEW_ALL_PERSONAL_DATA}
+)
 
 # Granting a role that reaches sensitive data, or that manages people, needs
 # MANAGE_ROLES: the office can invite a teacher but not make someone a DSL.

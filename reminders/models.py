@@ -96,3 +96,20 @@ class ReminderItem(models.Model):
 
     def __str__(self):
         return f"{self.text} ({self.recipient})"
+
+
+class ReminderPreference(models.Model):
+    """How often a person hears about reminders they may turn off (summaries, policy
+    reviews, the new year). Something they must still sign is always sent."""
+
+    class Frequency(models.TextChoices):
+        EACH = "each", "In my daily reminder email, as things come up"
+        WEEKLY = "weekly", "Once a week, on Monday"
+        NEVER = "never", "Never"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_preference")
+    frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.EACH)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.user}: {self.get_frequency_display()}"

@@ -11,12 +11,42 @@ from .models import ReminderSettings
 UK = ZoneInfo("Europe/London")
 
 
+DEFAULT_CADENCE = [3, 7, 14]
+
+
+def _defaults(school) -> ReminderSettings:
+    return ReminderSettings(
+        school=school, cadence_days=list(DEFAULT_CADENCE), quiet_from=datetime.time(19), quiet_until=datetime.time(7)
+    )
+
+
 def settings_for(school) -> ReminderSettings:
     """The school's reminder settings, or the defaults (unsaved) if it never set any."""
     found = ReminderSettings.objects.filter(school=school).first()
-    return found or ReminderSettings(
-        school=school, cadence_days=[3, 7, 14], quiet_from=datetime.time(19), quiet_until=datetime.time(7)
-    )
+    return found or _defaults(school)
+
+
+def settings_for_schools(schools) -> dict[int, ReminderSettings]:
+    """school id -> its settings (or the defaults), in one query."""
+    schools = list(schools)
+    found = {s.school_id: s for s in ReminderSettings.objects.filter(school__in=schools)}
+    return {school.pk: found.get(school.pk) or _defaults(school) for school in schools}
+
+
+def latest_step(days_since: int, cadence: list[int], then_every: int) -> int | None:
+    """The last reminder day, counted from the day something became due, that has
+    come by `days_since`: the cadence's days (e.g. 3, 7, 14), then every `then_every`
+    days after the last of them (0: no more). None if none has come yet."""
+    if days_since < 0:
+        return None
+    best = None
+    for day in sorted(cadence):
+        if day <= days_since:
+            best = day
+    last = max(cadence) if cadence else 0
+    if then_every and days_since >= last + then_every:
+        best = last + ((days_since - last) // then_every) * then_every
+    return best
 
 
 def _as_time(value) -> datetime.time:

@@ -4,15 +4,17 @@ email a day, and queue the email for outside the school's quiet hours."""
 from __future__ import annotations
 
 import datetime
+import functools
+from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from core import audit
 
-from .models import ReminderEmail, ReminderItem
-from .schedule import next_allowed_moment, settings_for
+from .models import ReminderEmail, ReminderItem, ReminderPreference, ReminderSettings
+from .schedule import next_allowed_moment, settings_for, settings_for_schools
 
 
 def queue_item(
@@ -163,3 +165,273 @@ def _teacher_item(school, form, user, pupils, today, requested_by):
         action_url=reverse("schools:home", kwargs={"school_slug": school.slug}),
         requested_by=requested_by,
     )
+
+
+# --- Many at once (the sweeps) ---------------------------------------------------------
+
+ITEM_COLUMNS = [
+    "school",
+    "recipient",
+    "email",
+    "kind",
+    "subject_key",
+    "due_on",
+    "text",
+    "action_url",
+    "mandatory",
+    "requested_by",
+    "created_at",
+]
+
+
+def _insert_ignoring_conflicts(model, fields: list[str], rows: list[tuple]) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING of many rows in one executemany (SQLite and
+    PostgreSQL both): bulk_create would split the rows into a query per ~90 on SQLite,
+    and a query count that grows with the people is what the sweeps must avoid. A row
+    whose unique key exists already (a concurrent sweep) is skipped by the database."""
+    if not rows:
+        return
+    columns = [model._meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    # Table and column names come from the model (quoted); the values are parameters.
+    table, names = quote(model._meta.db_table), ", ".join(quote(c.column) for c in columns)
+    placeholders = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {table} ({names}) VALUES ({placeholders}) ON CONFLICT DO NOTHING"  # noqa: S608
+    # Dates and times as the database takes them (once per distinct value: they repeat);
+    # numbers, text and booleans as they are.
+    adapters = []
+    for column in columns:
+        if isinstance(column, models.DateTimeField):
+            adapters.append(functools.lru_cache(maxsize=1024)(connection.ops.adapt_datetimefield_value))
+        elif isinstance(column, models.DateField):
+            adapters.append(functools.lru_cache(maxsize=1024)(connection.ops.adapt_datefield_value))
+        else:
+            adapters.append(None)
+    prepared = [
+        tuple(v if adapt is None or v is None else adapt(v) for adapt, v in zip(adapters, row, strict=True))
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, prepared)
+
+
+def _next_monday(day: datetime.date) -> datetime.date:
+    return day + datetime.timedelta(days=(7 - day.weekday()) % 7)
+
+
+def queue_items(items: list[dict]) -> int:
+    """Record many reminders at once, with the same guarantees as queue_item: each
+    (recipient, subject, due date) is recorded once, however often this runs or however
+    many sweeps run together, and joins the person's one unsent email of its day.
+
+    Each item is a dict with school, recipient_id, kind, subject_key, due_on, text,
+    action_url and optionally mandatory (default True) and requested_by_id.
+    Non-mandatory items follow the person's preference: in the next email, in the
+    Monday email, or not at all. A fixed number of queries however many items (bulk
+    reads, bulk inserts). Returns how many new items were recorded."""
+    if not items:
+        return 0
+    now = timezone.now()
+    today = timezone.localdate(now)
+
+    # One of each key, in the order given.
+    wanted: dict[tuple, dict] = {}
+    for item in items:
+        wanted.setdefault((item["recipient_id"], item["subject_key"], item["due_on"]), item)
+    schools = {item["school"].pk: item["school"] for item in wanted.values()}
+
+    # Recorded before (by an earlier sweep, or "remind now" today).
+    recorded = set(
+        ReminderItem.objects.filter(school_id__in=schools, due_on__in={key[2] for key in wanted}).values_list(
+            "recipient_id", "subject_key", "due_on"
+        )
+    )
+    new = [item for key, item in wanted.items() if key not in recorded]
+    if not new:
+        return 0
+
+    # Preferences, for what the person may turn off.
+    optional = {item["recipient_id"] for item in new if not item.get("mandatory", True)}
+    preferences = (
+        dict(ReminderPreference.objects.filter(user_id__in=optional).values_list("user_id", "frequency"))
+        if optional
+        else {}
+    )
+    placed = []  # (item, first day it may go)
+    for item in new:
+        day = today
+        if not item.get("mandatory", True):
+            frequency = preferences.get(item["recipient_id"], ReminderPreference.Frequency.EACH)
+            if frequency == ReminderPreference.Frequency.NEVER:
+                continue
+            if frequency == ReminderPreference.Frequency.WEEKLY:
+                day = _next_monday(today)
+        placed.append((item, day))
+    if not placed:
+        return 0
+
+    rules = settings_for_schools(schools.values())
+    recipient_ids = {item["recipient_id"] for item, _ in placed}
+    with transaction.atomic():
+        emails = _lock_emails(recipient_ids, today)
+        for attempt in range(4):
+            missing: dict[tuple[int, datetime.date], int] = {}  # (recipient, day) -> school id
+            for item, day in placed:
+                day = _first_open_day(emails, item["recipient_id"], day)
+                if (item["recipient_id"], day) not in emails:
+                    missing.setdefault((item["recipient_id"], day), item["school"].pk)
+            if not missing:
+                break
+            if attempt == 3:
+                raise RuntimeError("Could not find emails for the reminders.")
+            # Made by a concurrent sweep meanwhile: kept, and read back below.
+            _insert_ignoring_conflicts(
+                ReminderEmail,
+                ["recipient", "day", "state", "send_after", "attempts", "last_error", "created_at"],
+                [
+                    (
+                        recipient_id,
+                        day,
+                        ReminderEmail.State.QUEUED,
+                        next_allowed_moment(now if day == today else _start_of(day), rules[school_id]),
+                        0,
+                        "",
+                        now,
+                    )
+                    for (recipient_id, day), school_id in missing.items()
+                ],
+            )
+            emails.update(_lock_emails({r for r, _ in missing}, min(d for _, d in missing)))
+
+        rows, email_ids = [], set()
+        for item, day in placed:
+            email = emails[(item["recipient_id"], _first_open_day(emails, item["recipient_id"], day))]
+            email_ids.add(email.pk)
+            rows.append(
+                (
+                    item["school"].pk,
+                    item["recipient_id"],
+                    email.pk,
+                    item["kind"],
+                    item["subject_key"],
+                    item["due_on"],
+                    item["text"][:300],
+                    item["action_url"],
+                    item.get("mandatory", True),
+                    item.get("requested_by_id"),
+                    now,
+                )
+            )
+        # A concurrent sweep may have recorded the same key a moment ago: the database
+        # keeps one (the unique constraint), this one is dropped.
+        _insert_ignoring_conflicts(ReminderItem, ITEM_COLUMNS, rows)
+        by_pk = {email.pk: email for email in emails.values()}
+        due_now = [pk for pk in email_ids if by_pk[pk].send_after <= now]
+        if due_now:
+            transaction.on_commit(lambda: _send_all_due(due_now))
+    return len(rows)
+
+
+@dataclass(frozen=True, slots=True)
+class _Email:
+    pk: int
+    state: str
+    send_after: datetime.datetime
+
+
+def _lock_emails(recipient_ids, from_day) -> dict[tuple[int, datetime.date], _Email]:
+    """The people's emails from `from_day` on, locked until commit so that a worker
+    cannot claim one while items are being added to it."""
+    return {
+        (recipient_id, day): _Email(pk, state, send_after)
+        for pk, recipient_id, day, state, send_after in ReminderEmail.objects.select_for_update()
+        .filter(recipient_id__in=recipient_ids, day__gte=from_day)
+        .values_list("pk", "recipient_id", "day", "state", "send_after")
+    }
+
+
+def _first_open_day(emails, recipient_id, day):
+    """The first day from `day` whose email has not gone (or does not exist yet)."""
+    while (recipient_id, day) in emails and emails[(recipient_id, day)].state != ReminderEmail.State.QUEUED:
+        day += datetime.timedelta(days=1)
+    return day
+
+
+def _send_all_due(email_ids) -> None:
+    from .tasks import send_reminder_email
+
+    now = timezone.now()
+    for email_id in ReminderEmail.objects.filter(
+        pk__in=email_ids, state=ReminderEmail.State.QUEUED, send_after__lte=now
+    ).values_list("pk", flat=True):
+        send_reminder_email.delay(email_id)
+
+
+# --- Settings and preferences ---------------------------------------------------------
+
+
+def update_settings(
+    *,
+    school,
+    cadence_days: list[int],
+    then_every_days: int,
+    quiet_from: datetime.time,
+    quiet_until: datetime.time,
+    quiet_at_weekends: bool,
+    by,
+    request=None,
+) -> ReminderSettings:
+    """Save a school's cadence and quiet hours. Raises ValidationError with a sentence
+    beside the field that is wrong."""
+    from django.core.exceptions import ValidationError
+
+    errors = {}
+    cadence = list(cadence_days)
+    if any(day < 0 or day > 365 for day in cadence):
+        errors["cadence_days"] = "Each number of days must be between 0 and 365."
+    elif cadence != sorted(set(cadence)):
+        errors["cadence_days"] = "Put the days in order, smallest first, each once (for example 3, 7, 14)."
+    elif len(cadence) > 10:
+        errors["cadence_days"] = "Choose at most 10 reminders before the regular ones."
+    if not 0 <= then_every_days <= 90:
+        errors["then_every_days"] = "Choose between 1 and 90 days, or 0 to stop after the reminders above."
+    elif not cadence and then_every_days == 0:
+        errors["then_every_days"] = "With no days listed above, choose how often to remind (1 to 90 days)."
+    if quiet_from == quiet_until:
+        errors["quiet_until"] = "Quiet hours must end at a different time from when they start."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        rules, _ = ReminderSettings.objects.select_for_update().get_or_create(school=school)
+        rules.cadence_days = cadence
+        rules.then_every_days = then_every_days
+        rules.quiet_from = quiet_from
+        rules.quiet_until = quiet_until
+        rules.quiet_at_weekends = quiet_at_weekends
+        rules.save()
+        weekends = ", and at weekends" if quiet_at_weekends else ""
+        audit.record(
+            action="school.reminder_settings",
+            actor=by,
+            school=school,
+            obj=rules,
+            request=request,
+            summary=(
+                f"Changed reminders: after {', '.join(map(str, cadence)) or 'no'} days, then every "
+                f"{then_every_days} days; quiet {quiet_from:%H:%M}-{quiet_until:%H:%M}{weekends}"
+            ),
+        )
+    return rules
+
+
+def set_preference(*, user, frequency: str) -> ReminderPreference:
+    preference, _ = ReminderPreference.objects.update_or_create(user=user, defaults={"frequency": frequency})
+    return preference
+
+
+def run_sweeps(*, school, today: datetime.date | None = None) -> int:
+    """Record everything the sweeps find due at `school` today (see sweeps.py): a
+    fixed number of queries however many people. Returns how many new reminders."""
+    from .sweeps import due_items
+
+    return queue_items(due_items(school, today))

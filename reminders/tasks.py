@@ -106,3 +106,28 @@ def send_due_reminder_emails() -> int:
     for email_id in due:
         send_reminder_email.delay(email_id)
     return len(due)
+
+
+@shared_task(acks_late=True)
+def run_reminder_sweeps() -> int:
+    """Beat, every hour: sweep each school for what is due (one task per school, so a
+    large trust spreads over the workers). Safe to run any number of times: each
+    reminder is recorded once."""
+    from schools.models import School
+
+    school_ids = list(School.objects.order_by("pk").values_list("pk", flat=True))
+    for school_id in school_ids:
+        sweep_school.delay(school_id)
+    return len(school_ids)
+
+
+@shared_task(acks_late=True)
+def sweep_school(school_id: int) -> int:
+    from schools.models import School
+
+    from .services import run_sweeps
+
+    school = School.objects.filter(pk=school_id).first()
+    if school is None:
+        return 0
+    return run_sweeps(school=school)

@@ -91,6 +91,11 @@ def dsl(school):
 
 
 @pytest.fixture
+def esafety_lead(school):
+    return make_member(school, Role.ESAFETY_LEAD)
+
+
+@pytest.fixture
 def office(school):
     return make_member(school, Role.OFFICE)
 

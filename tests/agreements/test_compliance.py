@@ -9,8 +9,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from agreements.views import csv_safe
+from agreements.dashboard import csv_safe
 from core.roles import Role
 from tests.conftest import make_member
 from tests.factories import MembershipFactory, UserFactory
@@ -61,7 +62,7 @@ def test_the_drill_down_lists_outstanding_and_signed_people_with_the_date(client
     assert waiting in [r.membership.user for r in response.context["outstanding"]]
     page = response.content.decode()
     assert "Signer, Ada" in page and "Waiting, Bo" in page
-    assert f"{signature.signed_at:%-d %b %Y}" in page
+    assert f"{timezone.localtime(signature.signed_at):%d/%m/%Y}" in page  # UK dates
 
 
 @pytest.mark.parametrize("role", [Role.DEPUTY, Role.BUSINESS_MANAGER])

@@ -6,7 +6,8 @@ import datetime
 import pytest
 import time_machine
 
-from agreements.selectors import forms_to_sign, staff_compliance, staff_rows, staff_status
+from agreements.compliance import staff_compliance, staff_rows
+from agreements.selectors import forms_to_sign, staff_status
 from core.roles import Role
 from schools.models import Membership
 from tests.conftest import make_member

@@ -126,7 +126,9 @@ def test_someone_who_signed_an_earlier_version_sees_what_changed(client_for, tea
 
 
 def test_someone_signing_for_the_first_time_sees_no_changes(client_for, teacher, school, form):
-    assert "What has changed" not in client_for(teacher).get(sign_url(school, form)).content.decode()
+    page = client_for(teacher).get(sign_url(school, form)).content.decode()
+    assert "What has changed" not in page
+    assert "static/js/sign.js wires" not in page  # a template comment is not shown
 
 
 def test_a_signature_cannot_be_saved_again_or_deleted(client_for, teacher, school, form):

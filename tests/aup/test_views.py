@@ -226,7 +226,9 @@ def test_the_head_adds_a_form_for_another_audience_and_removes_one(school, head,
     client.post(url("form_edit", school, draft.pk, "visitors"), {"title": "Visitors", "statements": "I will."})
     assert draft.forms.filter(audience="visitors").exists()
     confirm = client.get(url("form_remove", school, draft.pk, "ks2"))
-    assert confirm.status_code == 200 and "Remove the form for pupils who sign for themselves" in confirm.content.decode()
+    assert (
+        confirm.status_code == 200 and "Remove the form for pupils who sign for themselves" in confirm.content.decode()
+    )
     assert draft.forms.filter(audience="ks2").exists()
     client.post(url("form_remove", school, draft.pk, "ks2"))
     assert sorted(draft.forms.values_list("audience", flat=True)) == ["staff", "visitors"]

@@ -34,7 +34,7 @@ def test_head_creates_edits_approves_and_publishes_a_policy(page, check_page, sc
     expect(page.get_by_label("Title")).to_have_attribute("aria-invalid", "true")
     check_page(page, "new policy with an error")
     page.get_by_label("Title").fill("ICT acceptable use")
-    page.get_by_label("Pupils in key stage 2 (they sign)").check()
+    page.get_by_label("Pupils who sign for themselves (key stage 2 and above)").check()
     page.get_by_role("button", name="Create policy").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("ICT acceptable use, version 1")

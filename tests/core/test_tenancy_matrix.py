@@ -61,6 +61,11 @@ OBJECT_FACTORIES = {
     "audience": lambda school: "staff",
     "scan_id": lambda school: _paper_scan_in(school).pk,
     "exemption_id": lambda school: _exemption_in(school).pk,
+    "pupils_form_id": lambda school: _published_pupils_form(school, "eyfs_ks1").pk,
+    "session_id": lambda school: _class_session_in(school).pk,
+    "reception_kiosk_id": lambda school: _reception_kiosk_in(school).pk,
+    "incident_id": lambda school: _incident_in(school).pk,
+    "evidence_id": lambda school: _incident_evidence_in(school).pk,
     "import_id": lambda school: (
         RosterImport.objects.create(
             school=school,
@@ -72,6 +77,39 @@ OBJECT_FACTORIES = {
         ).pk
     ),
 }
+
+
+def _incident_in(school):
+    """The school's latest e-safety incident (so that an evidence id built next belongs
+    to it), or a new one, row by row."""
+    from django.utils import timezone
+
+    from incidents.models import Incident
+
+    latest = Incident.objects.filter(school=school).order_by("-id").first()
+    if latest is not None:
+        return latest
+    return Incident.objects.create(
+        school=school,
+        reference="INC-2026-0001",
+        reported_by=UserFactory(),
+        submission_key="tenancy",
+        occurred_at=timezone.now(),
+        description="A pupil saw an upsetting video.",
+        category="inappropriate_accidental",
+    )
+
+
+def _incident_evidence_in(school):
+    from incidents.models import IncidentEvidence
+
+    incident = _incident_in(school)
+    evidence = IncidentEvidence(
+        incident=incident, content_type="application/pdf", size=15, sha256="0" * 64, uploaded_by=incident.reported_by
+    )
+    evidence.file.save("evidence.pdf", ContentFile(b"%PDF-1.7\n%test\n"), save=False)
+    evidence.save()
+    return evidence
 
 
 def _published_staff_form(school):
@@ -155,6 +193,57 @@ def _exemption_in(school):
     policy = Policy.objects.create(school=school, title="Mobile phones")
     return Exemption.objects.create(
         school=school, requested_by=UserFactory(), policy=policy, purpose="Use my own phone on a school trip."
+    )
+
+
+def _reception_kiosk_in(school):
+    """An open reception kiosk, row by row."""
+    import datetime
+
+    from django.utils import timezone
+
+    from agreements.models import ReceptionKiosk
+
+    return ReceptionKiosk.objects.create(
+        school=school,
+        form=_published_staff_form(school),
+        token_sha256=f"{school.pk:064d}",
+        opened_by=UserFactory(),
+        expires_at=timezone.now() + datetime.timedelta(hours=8),
+    )
+
+
+def _published_pupils_form(school, audience):
+    """A published pupils' form (KS2 or EYFS/KS1), row by row."""
+    from agreements.models import FormText
+    from aup.models import AgreementForm, Policy, PolicyVersion, Statement
+
+    policy = Policy.objects.create(school=school, title="Pupils' ICT rules")
+    version = PolicyVersion.objects.create(policy=policy, number=1, status="published", created_by=UserFactory())
+    form = AgreementForm.objects.create(version=version, audience=audience, title="Our computer rules")
+    Statement.objects.create(form=form, number=1, text="We ask an adult before we use a tablet.")
+    text = FormText.objects.create(sha256=f"pupils-{audience}-{school.pk}".ljust(64, "0"), text=form.canonical_text())
+    AgreementForm.objects.filter(pk=form.pk).update(text_sha256=text.sha256)
+    return form
+
+
+def _class_session_in(school):
+    """A KS2 class signing session, open on the classroom device, row by row."""
+    import datetime
+
+    from django.utils import timezone
+
+    from agreements.models import ClassSession
+
+    return ClassSession.objects.create(
+        school=school,
+        form=_published_pupils_form(school, "ks2"),
+        school_class=SchoolClassFactory(school=school),
+        led_by=UserFactory(),
+        mode=ClassSession.Mode.KIOSK,
+        held_on=timezone.localdate(),
+        token_sha256=f"session-{school.pk}".ljust(64, "0"),
+        expires_at=timezone.now() + datetime.timedelta(minutes=90),
     )
 
 

@@ -73,8 +73,11 @@ def test_the_demo_has_a_published_ict_policy_that_most_staff_have_signed(db, set
     settings.PRIVATE_MEDIA_ROOT = tmp_path
     call_command("seed_demo", stdout=StringIO())
 
-    published = PolicyVersion.objects.filter(status="published")
+    published = PolicyVersion.objects.filter(status="published", policy__kind="ict_aup")
     assert {v.policy.school.slug for v in published} == {"riverside-primary", "little-acorns"}
+    # The trust's social media policy reaches both schools as read-only copies.
+    copies = PolicyVersion.objects.filter(status="published", policy__adopted_from__trust__isnull=False)
+    assert {v.policy.school.slug for v in copies} == {"riverside-primary", "little-acorns"}
     staff_forms = [v.forms.get(audience="staff") for v in published]
     signers = set(Signature.objects.filter(form__in=staff_forms).values_list("signer__email", flat=True))
     assert len(signers) >= 20

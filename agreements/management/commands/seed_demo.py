@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agreements.demo import sign_for_demo_staff
-from aup.demo import build_demo_policies
+from aup.demo import build_demo_policies, build_demo_trust_policy
 from schools import demo
 
 
@@ -23,6 +23,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 demo.build_demo(timezone.localdate())
                 sign_for_demo_staff(build_demo_policies(timezone.localdate()))
+                build_demo_trust_policy(timezone.localdate())
             self.stdout.write(self.style.SUCCESS("Loaded the demo trust: Riverside Primary and Little Acorns Nursery."))
         self.stdout.write(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD})")
         for label, email in demo.LOGINS:

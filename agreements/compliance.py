@@ -1,0 +1,610 @@
+"""The head's view: for each published form of a school, who has signed and who has
+not, for every audience, overall and by group (type of staff; year group and class).
+
+Counts come from SQL aggregation (GROUP BY year group and class, with EXISTS for the
+rules), never from a loop over every pupil or carer, and `compliance_for_schools`
+does every school of a trust in the same fixed number of queries:
+
+  1. the published forms of the schools;
+  2. the staff who must sign (school, user, type of staff), as flat values;
+  3. the staff signatures that count (form, signer), as flat values;
+  4. current pupils counted by school, year group and class;
+  5. pupils counted as signed by form, year group and class (pupils' forms, and
+     parents' forms with the school's one-carer or every-carer rule);
+  6. visitors who signed today and this week, by form.
+
+Staff are few (tens per school), so they are matched in Python from two flat lists.
+The drill-down rows (`staff_rows`, `pupil_rows`, `parent_rows`) list one school's
+people for one form in a fixed number of queries, and `remind_recipients` says whom a
+"remind now" for a group would email.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+
+from aup.models import AgreementForm, Audience, VersionStatus
+from core.academic_year import AcademicYear
+from core.roles import STAFF_ROLES
+from schools.models import Guardianship, Membership, MembershipRole, Pupil, SchoolClass, StaffType
+
+from .models import Kind, Signature
+from .selectors import PUPIL_KEY_STAGES
+
+# The order audiences appear in on the dashboard, within a policy.
+AUDIENCE_ORDER = [Audience.STAFF, Audience.KS2, Audience.EYFS_KS1, Audience.PARENTS, Audience.VISITORS]
+PUPIL_AUDIENCES = (Audience.KS2, Audience.EYFS_KS1, Audience.PARENTS)
+AUDIENCE_SHORT = {
+    Audience.STAFF: "Staff",
+    Audience.KS2: "Pupils (KS2 and above)",
+    Audience.EYFS_KS1: "Pupils (EYFS and KS1)",
+    Audience.PARENTS: "Parents and carers",
+    Audience.VISITORS: "Visitors",
+}
+NO_CLASS = "No class"
+
+
+# --- What counts ----------------------------------------------------------------------
+
+
+def _not_withdrawn():
+    """Not withdrawn since: NOT IN the (few) signatures that withdrawals point at,
+    computed once per query rather than probed per row (a correlated NOT EXISTS on
+    `supersedes_id`, which is nearly always NULL, makes SQLite's planner scan the
+    whole table per row once ANALYZE has seen that)."""
+    withdrawn = Signature.objects.filter(kind=Kind.WITHDRAWAL, supersedes__isnull=False).values("supersedes_id")
+    return ~Q(pk__in=withdrawn)
+
+
+def counting_signatures(forms=None):
+    """Signatures that count now: signatures (not withdrawals), not withdrawn since,
+    and for a form signed every academic year, of this academic year. Given the
+    `forms`, the yearly rule is written with their ids, so the query needs no join
+    to the forms (it runs once per row in the dashboard's subqueries)."""
+    this_year = AcademicYear.current().start_year
+    signatures = Signature.objects.filter(kind=Kind.SIGNATURE)
+    if forms is None:
+        signatures = signatures.filter(Q(form__every_academic_year=False) | Q(academic_year=this_year))
+    else:
+        every_year = [f.pk for f in forms if f.every_academic_year]
+        if every_year:
+            signatures = signatures.filter(~Q(form_id__in=every_year) | Q(academic_year=this_year))
+    return signatures.filter(_not_withdrawn())
+
+
+def _admitted_pupils(school_ids):
+    """Current pupils admitted by today: joiners count from their admission date,
+    leavers stop counting on their leaving date."""
+    today = timezone.localdate()
+    return (
+        Pupil.objects.current()
+        .filter(school_id__in=school_ids)
+        .filter(Q(admission_date__isnull=True) | Q(admission_date__lte=today))
+    )
+
+
+def _carer_still_to_sign(forms):
+    """For a signature row of a parents' form (outer query): a carer with parental
+    responsibility for the same pupil who has no counting signature for that form."""
+    carer_signed = counting_signatures(forms).filter(
+        form_id=OuterRef(OuterRef("form_id")), pupil_id=OuterRef(OuterRef("pupil_id")), signer_id=OuterRef("carer_id")
+    )
+    return Exists(
+        Guardianship.objects.filter(pupil_id=OuterRef("pupil_id"), parental_responsibility=True).filter(
+            ~Exists(carer_signed)
+        )
+    )
+
+
+# --- Results --------------------------------------------------------------------------
+
+
+@dataclass
+class GroupCount:
+    label: str
+    signed: int = 0
+    outstanding: int = 0
+    level: str = ""  # "type", "year" or "class": how the drill-down filters it
+    key: str = ""  # the value of that filter (staff type, year code or class id)
+
+    @property
+    def total(self) -> int:
+        return self.signed + self.outstanding
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.signed / self.total) if self.total else 0
+
+    @property
+    def bar_step(self) -> int:
+        """The percentage signed rounded to a multiple of 5, for the CSS bar."""
+        return 5 * round(self.percent / 5)
+
+    @property
+    def query(self) -> str:
+        """The drill-down's query string for this group ("class=12", "year=3")."""
+        return f"{self.level}={self.key}" if self.level and self.key else ""
+
+
+@dataclass
+class FormCompliance:
+    form: AgreementForm
+    overall: GroupCount
+    groups: list = field(default_factory=list)  # GroupCount per staff type, or per year and class
+    # Visitors' forms: nobody is listed as having to sign, so the dashboard shows
+    # how many visitors signed today and this week instead of who is outstanding.
+    visitors_today: int = 0
+    visitors_this_week: int = 0
+
+    @property
+    def audience(self) -> str:
+        return self.form.audience
+
+    @property
+    def audience_label(self) -> str:
+        return AUDIENCE_SHORT.get(self.form.audience, self.form.get_audience_display())
+
+    @property
+    def is_visitors(self) -> bool:
+        return self.form.audience == Audience.VISITORS
+
+    @property
+    def groups_label(self) -> str:
+        return "Type of staff" if self.form.audience == Audience.STAFF else "Year group and class"
+
+
+def published_forms_of(school_ids):
+    forms = AgreementForm.objects.filter(
+        version__policy__school_id__in=school_ids, version__status=VersionStatus.PUBLISHED
+    ).select_related("version__policy")
+    order = {a: i for i, a in enumerate(AUDIENCE_ORDER)}
+    return sorted(forms, key=lambda f: (f.version.policy.title.lower(), f.version.policy_id, order.get(f.audience, 99)))
+
+
+def week_start(today: datetime.date) -> datetime.date:
+    return today - datetime.timedelta(days=today.weekday())
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def compliance_for_schools(schools) -> dict[int, list[FormCompliance]]:
+    """{school id: [FormCompliance per published form]} for every school given, in
+    the same six queries however many schools, forms, staff, pupils and carers."""
+    schools = list(schools)
+    school_ids = [s.pk for s in schools]
+    every_carer = {s.pk: s.every_carer_signs for s in schools}
+    results: dict[int, list[FormCompliance]] = {pk: [] for pk in school_ids}
+    if not school_ids:
+        return results
+    forms = published_forms_of(school_ids)
+    by_audience = defaultdict(list)
+    for form in forms:
+        by_audience[form.audience].append(form)
+
+    staff = _staff_counts(school_ids, by_audience[Audience.STAFF])
+    pupil_forms = [f for a in PUPIL_AUDIENCES for f in by_audience[a]]
+    pupils = _pupil_counts(school_ids, pupil_forms, every_carer) if pupil_forms else {}
+    visitors = _visitor_counts(by_audience[Audience.VISITORS])
+
+    for form in forms:
+        school_id = form.version.policy.school_id
+        if form.audience == Audience.STAFF:
+            result = staff[form.pk]
+        elif form.audience in PUPIL_AUDIENCES:
+            result = pupils[form.pk]
+        else:
+            today, week = visitors.get(form.pk, (0, 0))
+            result = FormCompliance(form, GroupCount("Visitors"), visitors_today=today, visitors_this_week=week)
+        results[school_id].append(result)
+    return results
+
+
+def school_compliance(school) -> list[FormCompliance]:
+    return compliance_for_schools([school])[school.pk]
+
+
+def staff_compliance(school) -> list[FormCompliance]:
+    """The school's published staff forms only."""
+    return [r for r in school_compliance(school) if r.audience == Audience.STAFF]
+
+
+def _staff_memberships_values(school_ids):
+    today = timezone.localdate()
+    is_staff = Exists(MembershipRole.objects.filter(membership_id=OuterRef("pk"), role__in=STAFF_ROLES))
+    return (
+        Membership.objects.active()
+        .filter(school_id__in=school_ids)
+        .filter(is_staff)
+        .filter(Q(start_date__isnull=True) | Q(start_date__lte=today))
+    )
+
+
+def _must_sign(form: AgreementForm, staff_type: str) -> bool:
+    return not form.staff_types or staff_type in form.staff_types
+
+
+def _staff_counts(school_ids, forms) -> dict[int, FormCompliance]:
+    if not forms:
+        return {}
+    members = list(_staff_memberships_values(school_ids).values_list("school_id", "user_id", "staff_type"))
+    signed = set(
+        counting_signatures(forms)
+        .filter(form_id__in=[f.pk for f in forms], signer__isnull=False)
+        .order_by()
+        .values_list("form_id", "signer_id")
+        .distinct()
+    )
+    labels = dict(StaffType.choices)
+    order = {code: i for i, code in enumerate(labels)}
+    results = {}
+    for form in forms:
+        school_id = form.version.policy.school_id
+        overall = GroupCount("All staff")
+        groups: dict[str, GroupCount] = {}
+        for member_school, user_id, staff_type in members:
+            if member_school != school_id or not _must_sign(form, staff_type):
+                continue
+            key = staff_type or ""
+            group = groups.setdefault(
+                key, GroupCount(labels.get(key, "Type not recorded"), level="type", key=key or "none")
+            )
+            if (form.pk, user_id) in signed:
+                overall.signed += 1
+                group.signed += 1
+            else:
+                overall.outstanding += 1
+                group.outstanding += 1
+        ordered = sorted(groups.items(), key=lambda item: order.get(item[0], len(order)))
+        results[form.pk] = FormCompliance(form, overall, [g for _, g in ordered])
+    return results
+
+
+def _pupil_counts(school_ids, forms, every_carer) -> dict[int, FormCompliance]:
+    """Pupils' and parents' forms: totals per (school, year group, class) from one
+    GROUP BY over pupils, and signed pupils per (form, year group, class) from one
+    GROUP BY over the signatures that count."""
+    totals = list(
+        _admitted_pupils(school_ids)
+        .values(
+            "school_id",
+            "year_group_id",
+            "year_group__code",
+            "year_group__key_stage",
+            "year_group__position",
+            "school_class_id",
+            "school_class__name",
+        )
+        .annotate(n=Count("pk"))
+    )
+    today = timezone.localdate()
+    # Parents' forms of schools that ask every carer with parental responsibility to
+    # sign: a pupil counts as signed only when none of those carers is still to sign.
+    # Written with the forms' ids (known here) so that only their rows run the check.
+    every_carer_forms = [
+        f.pk for f in forms if f.audience == Audience.PARENTS and every_carer.get(f.version.policy.school_id)
+    ]
+    signed_base = (
+        counting_signatures(forms)
+        .filter(pupil__isnull=False)
+        .filter(Q(pupil__leaving_date__isnull=True) | Q(pupil__leaving_date__gt=today))
+        .filter(Q(pupil__admission_date__isnull=True) | Q(pupil__admission_date__lte=today))
+        .order_by()
+    )
+    columns = ("form_id", "pupil__year_group_id", "pupil__school_class_id")
+    one_carer = signed_base.filter(form_id__in=[f.pk for f in forms if f.pk not in every_carer_forms])
+    signed_rows = one_carer.values(*columns).annotate(n=Count("pupil_id", distinct=True))
+    if every_carer_forms:
+        # A separate SELECT of the same statement (UNION ALL), so the check stands
+        # alone in its WHERE clause rather than under an OR.
+        every_carer_rows = (
+            signed_base.filter(form_id__in=every_carer_forms)
+            .filter(~_carer_still_to_sign(forms))
+            .values(*columns)
+            .annotate(n=Count("pupil_id", distinct=True))
+        )
+        signed_rows = signed_rows.union(every_carer_rows, all=True)
+    signed = {(r["form_id"], r["pupil__year_group_id"], r["pupil__school_class_id"]): r["n"] for r in signed_rows}
+
+    by_school = defaultdict(list)
+    for row in totals:
+        by_school[row["school_id"]].append(row)
+    for rows in by_school.values():
+        rows.sort(key=lambda r: (r["year_group__position"], r["school_class__name"] is None, r["school_class__name"]))
+
+    results = {}
+    for form in forms:
+        school_id = form.version.policy.school_id
+        stages = PUPIL_KEY_STAGES.get(form.audience)  # None: every pupil (parents' form)
+        label = "All pupils" if form.audience != Audience.PARENTS else "All pupils (parents' signature)"
+        overall = GroupCount(label)
+        groups: list[GroupCount] = []
+        year_group = None
+        for row in by_school[school_id]:
+            if stages is not None and row["year_group__key_stage"] not in stages:
+                continue
+            done = signed.get((form.pk, row["year_group_id"], row["school_class_id"]), 0)
+            if year_group is None or year_group.key != row["year_group__code"]:
+                year_group = GroupCount(_year_name(row["year_group__code"]), level="year", key=row["year_group__code"])
+                groups.append(year_group)
+            class_name = row["school_class__name"]
+            groups.append(
+                GroupCount(
+                    class_name or f"{year_group.label}: {NO_CLASS.lower()}",
+                    signed=done,
+                    outstanding=row["n"] - done,
+                    level="class" if class_name else "",
+                    key=str(row["school_class_id"] or ""),
+                )
+            )
+            for count in (year_group, overall):
+                count.signed += done
+                count.outstanding += row["n"] - done
+        results[form.pk] = FormCompliance(form, overall, groups)
+    return results
+
+
+def _year_name(code: str) -> str:
+    from schools.models import YEAR_GROUPS
+
+    return {c: name for c, name, _ in YEAR_GROUPS}.get(code, code)
+
+
+def _visitor_counts(forms) -> dict[int, tuple[int, int]]:
+    if not forms:
+        return {}
+    today = timezone.localdate()
+    since_today, since_monday = _local_midnight(today), _local_midnight(week_start(today))
+    rows = (
+        Signature.objects.filter(form__in=forms, kind=Kind.SIGNATURE, signed_at__gte=since_monday)
+        .filter(_not_withdrawn())
+        .order_by()
+        .values("form_id")
+        .annotate(today=Count("pk", filter=Q(signed_at__gte=since_today)), week=Count("pk"))
+    )
+    return {r["form_id"]: (r["today"], r["week"]) for r in rows}
+
+
+# --- Drill-down: the people -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupFilter:
+    """Which group of a form's people the drill-down shows: a type of staff, a year
+    group (by code) or a class. Resolved against the school by the view."""
+
+    staff_type: str | None = None
+    year_group: object | None = None  # YearGroup
+    school_class: object | None = None  # SchoolClass
+
+    @property
+    def label(self) -> str:
+        if self.school_class is not None:
+            return f"class {self.school_class.name}"
+        if self.year_group is not None:
+            return self.year_group.name
+        if self.staff_type is not None:
+            return dict(StaffType.choices).get(self.staff_type, "type not recorded").lower()
+        return ""
+
+    @property
+    def query(self) -> dict:
+        if self.school_class is not None:
+            return {"class": self.school_class.pk}
+        if self.year_group is not None:
+            return {"year": self.year_group.code}
+        if self.staff_type is not None:
+            return {"type": self.staff_type or "none"}
+        return {}
+
+
+EVERYONE = GroupFilter()
+
+
+@dataclass(frozen=True)
+class PersonStatus:
+    membership: Membership
+    signature: Signature | None
+
+    @property
+    def signed(self) -> bool:
+        return self.signature is not None
+
+
+def _staff_memberships(school_id):
+    """Every active member of staff of the school who has started, with their user."""
+    return list(
+        _staff_memberships_values([school_id])
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+
+
+def _latest_signatures(forms) -> dict[tuple[int, int], Signature]:
+    """(form id, signer id) -> the latest signature that counts now, for all `forms`
+    in one query."""
+    latest = {}
+    signatures = (
+        counting_signatures(forms)
+        .filter(form__in=forms, signer__isnull=False)
+        .only("pk", "form_id", "signer_id", "signed_at", "academic_year", "verification_code", "method")
+        .order_by("signed_at", "pk")
+    )
+    for signature in signatures:
+        latest[(signature.form_id, signature.signer_id)] = signature
+    return latest
+
+
+def staff_rows(form: AgreementForm, group: GroupFilter = EVERYONE) -> list[PersonStatus]:
+    """Everyone who must sign `form` (of one type of staff, if given), each with the
+    signature that counts (or None), in name order: a fixed number of queries."""
+    latest = _latest_signatures([form])
+    rows = []
+    for membership in _staff_memberships(form.version.policy.school_id):
+        if not _must_sign(form, membership.staff_type):
+            continue
+        if group.staff_type is not None and (membership.staff_type or "") != group.staff_type:
+            continue
+        rows.append(PersonStatus(membership, latest.get((form.pk, membership.user_id))))
+    return rows
+
+
+def _group_pupils(form: AgreementForm, group: GroupFilter):
+    stages = PUPIL_KEY_STAGES.get(form.audience)
+    pupils = _admitted_pupils([form.version.policy.school_id])
+    if stages is not None:
+        pupils = pupils.filter(year_group__key_stage__in=stages)
+    if group.school_class is not None:
+        pupils = pupils.filter(school_class=group.school_class)
+    if group.year_group is not None:
+        pupils = pupils.filter(year_group=group.year_group)
+    return pupils.select_related("year_group", "school_class").order_by(
+        "year_group__position", "school_class__name", "last_name", "first_name", "pk"
+    )
+
+
+@dataclass
+class PupilRow:
+    pupil: Pupil
+    signature: Signature | None = None
+
+    @property
+    def signed(self) -> bool:
+        return self.signature is not None
+
+
+def pupil_rows(form: AgreementForm, group: GroupFilter = EVERYONE) -> list[PupilRow]:
+    """A pupils' form: each pupil of the group, with the signature that counts (the
+    latest), in year, class and name order: two queries."""
+    pupils = list(_group_pupils(form, group))
+    rows = {p.pk: PupilRow(p) for p in pupils}
+    signatures = (
+        counting_signatures([form])
+        .filter(form=form, pupil_id__in=[p.pk for p in pupils])
+        .select_related("led_by")
+        .order_by("signed_at", "pk")
+    )
+    for signature in signatures:
+        row = rows[signature.pupil_id]
+        signature.pupil = row.pupil  # for Signature.how, without a query
+        row.signature = signature
+    return list(rows.values())
+
+
+@dataclass
+class CarerStatus:
+    user: object
+    relationship: str
+    signature: Signature | None = None
+
+    @property
+    def signed(self) -> bool:
+        return self.signature is not None
+
+
+@dataclass
+class ParentRow:
+    """A pupil on a parents' form: the carers with parental responsibility, each
+    with their signature, and every signature that counts for the pupil."""
+
+    pupil: Pupil
+    carers: list = field(default_factory=list)  # CarerStatus, with parental responsibility
+    signatures: list = field(default_factory=list)
+    signed: bool = False
+
+    @property
+    def carers_to_remind(self) -> list:
+        return [] if self.signed else [c.user for c in self.carers if not c.signed]
+
+
+def parent_rows(form: AgreementForm, group: GroupFilter = EVERYONE, *, every_carer_signs=None) -> list[ParentRow]:
+    """A parents' form: each pupil of the group and whether their parents' signature
+    is still needed (one carer with parental responsibility, or each such carer if the
+    school asks every carer to sign): three queries."""
+    if every_carer_signs is None:
+        every_carer_signs = form.version.policy.school.every_carer_signs
+    pupils = list(_group_pupils(form, group))
+    rows = {p.pk: ParentRow(p) for p in pupils}
+    for guardianship in (
+        Guardianship.objects.filter(pupil_id__in=rows, parental_responsibility=True)
+        .select_related("carer")
+        .order_by("carer__last_name", "carer__first_name", "pk")
+    ):
+        rows[guardianship.pupil_id].carers.append(
+            CarerStatus(guardianship.carer, guardianship.get_relationship_display())
+        )
+    signatures = (
+        counting_signatures([form])
+        .filter(form=form, pupil_id__in=list(rows))
+        .select_related("led_by", "signer")
+        .order_by("signed_at", "pk")
+    )
+    for signature in signatures:
+        row = rows[signature.pupil_id]
+        signature.pupil = row.pupil
+        row.signatures.append(signature)
+        for carer in row.carers:
+            if carer.user.pk == signature.signer_id:
+                carer.signature = signature
+    for row in rows.values():
+        if every_carer_signs:
+            row.signed = bool(row.signatures) and all(c.signed for c in row.carers)
+        else:
+            row.signed = bool(row.signatures)
+    return list(rows.values())
+
+
+def visitor_rows(form: AgreementForm) -> list[Signature]:
+    """Visitors who signed this week (since Monday), latest first."""
+    since_monday = _local_midnight(week_start(timezone.localdate()))
+    return list(
+        Signature.objects.filter(form=form, kind=Kind.SIGNATURE, signed_at__gte=since_monday)
+        .filter(_not_withdrawn())
+        .order_by("-signed_at", "-pk")
+    )
+
+
+# --- Remind now -----------------------------------------------------------------------
+
+
+def remind_recipients(form: AgreementForm, group: GroupFilter = EVERYONE) -> dict:
+    """Whom "remind now" emails for the outstanding people of a form's group:
+    {user: [pupils]}.
+
+    Staff: each member of staff who has not signed -> [].
+    Parents: each carer with parental responsibility who has not signed for a child
+    of the group whose parents' signature is still needed -> [those children]. (With
+    one signature per child, a child with none still needs it, so every carer with
+    parental responsibility is reminded; if every carer must sign, those who have not.)
+    Pupils' forms: each class teacher -> [the outstanding pupils of their class]."""
+    recipients: dict = {}
+    if form.audience == Audience.STAFF:
+        for row in staff_rows(form, group):
+            if not row.signed:
+                recipients[row.membership.user] = []
+    elif form.audience == Audience.PARENTS:
+        for row in parent_rows(form, group):
+            for carer in row.carers_to_remind:
+                recipients.setdefault(carer, []).append(row.pupil)
+    elif form.audience in PUPIL_KEY_STAGES:
+        outstanding = [row.pupil for row in pupil_rows(form, group) if not row.signed]
+        class_ids = {p.school_class_id for p in outstanding if p.school_class_id}
+        teachers = defaultdict(list)
+        for link in (
+            SchoolClass.teachers.through.objects.filter(
+                schoolclass_id__in=class_ids, membership__status=Membership.Status.ACTIVE
+            )
+            .select_related("membership__user")
+            .order_by("membership__user__last_name", "pk")
+        ):
+            teachers[link.schoolclass_id].append(link.membership.user)
+        for pupil in outstanding:
+            for user in teachers.get(pupil.school_class_id, []):
+                recipients.setdefault(user, []).append(pupil)
+    return recipients

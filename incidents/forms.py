@@ -1,0 +1,374 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from aup.models import Statement
+from core.roles import Cap, roles_with
+from schools.models import Membership, Pupil
+
+from . import services
+from .models import MISUSE_FACTORS, Category, ICODecision, MisuseClass, ReferredTo, Severity, Status
+
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M"]
+EVIDENCE_ACCEPT = ".png,.jpg,.jpeg,.pdf,image/png,image/jpeg,application/pdf"
+
+
+def when_field(label, *, required=True, help_text=""):
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        input_formats=DATETIME_FORMATS,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={
+            "required": "Enter the date and time.",
+            "invalid": "Enter the date and time, for example 27/03/2026 14:30.",
+        },
+    )
+
+
+def now_for_input():
+    return timezone.localtime().replace(second=0, microsecond=0)
+
+
+def pupil_choices(school):
+    return (
+        Pupil.objects.current().filter(school=school).select_related("school_class").order_by("last_name", "first_name")
+    )
+
+
+def staff_choices(school):
+    return (
+        Membership.objects.current()
+        .staff()
+        .filter(school=school)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name")
+    )
+
+
+def _label_pupil(p):
+    return f"{p.last_name}, {p.first_name}" + (f" ({p.school_class.name})" if p.school_class else "")
+
+
+def _label_member(m):
+    return f"{m.user.last_name}, {m.user.first_name}".strip(", ") or m.user.email
+
+
+class EvidenceFields(forms.Form):
+    evidence = forms.FileField(
+        label="Screenshot or file (optional)",
+        help_text="A PNG or JPEG screenshot or photo, or a PDF, 10 MB at most. You can add more later.",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": EVIDENCE_ACCEPT}),
+        error_messages={"empty": services.EVIDENCE_REFUSED},
+    )
+    taken_at = when_field(
+        "When the screenshot was taken", required=False, help_text="The date and time shown on the screenshot."
+    )
+    evidence_description = forms.CharField(label="What the file shows (optional)", max_length=300, required=False)
+
+    def clean_evidence(self):
+        upload = self.cleaned_data.get("evidence")
+        if upload:
+            try:
+                services.evidence_kind(upload)
+            except ValidationError:
+                raise ValidationError(services.EVIDENCE_REFUSED) from None
+        return upload or None
+
+    def clean(self):
+        data = super().clean()
+        if data.get("taken_at") and not data.get("evidence") and "evidence" not in self.errors:
+            self.add_error("evidence", "Attach the screenshot, or clear the time it was taken.")
+        return data
+
+
+class ReportForm(EvidenceFields):
+    category = forms.ChoiceField(
+        label="What kind of incident",
+        choices=[("", "Choose the kind of incident"), *Category.choices],
+        error_messages={"required": "Choose the kind of incident."},
+    )
+    occurred_at = when_field("When it happened", help_text="Leave as now if it is happening now.")
+    location = forms.CharField(
+        label="Where (optional)", max_length=200, required=False, help_text="For example: Year 5 classroom, ICT suite."
+    )
+    description = forms.CharField(
+        label="What happened",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Say what you saw or were told, in plain words. Do not investigate yourself.",
+        error_messages={"required": "Say what happened."},
+    )
+    pupils = forms.ModelMultipleChoiceField(
+        label="Pupils involved (optional)",
+        queryset=Pupil.objects.none(),
+        required=False,
+        help_text="Hold Ctrl (or Cmd) to choose more than one on a computer.",
+    )
+    staff = forms.ModelMultipleChoiceField(
+        label="Staff involved (optional)", queryset=Membership.objects.none(), required=False
+    )
+    others_involved = forms.CharField(
+        label="Anyone else involved (optional)",
+        max_length=500,
+        required=False,
+        help_text="For example a parent, a visitor or someone outside school.",
+    )
+    immediate_action = forms.CharField(
+        label="What was done straight away (optional)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="For example: screen turned off, device taken, pupil moved away.",
+    )
+    personal_data_breach = forms.BooleanField(
+        label="Personal data may have been lost, stolen or sent to the wrong person",
+        required=False,
+        help_text="This starts the 72-hour clock for deciding whether to tell the ICO.",
+    )
+    submission_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+    field_order = [
+        "category",
+        "occurred_at",
+        "location",
+        "description",
+        "pupils",
+        "staff",
+        "others_involved",
+        "immediate_action",
+        "personal_data_breach",
+        "evidence",
+        "taken_at",
+        "evidence_description",
+    ]
+
+    def __init__(self, *args, school, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["pupils"].queryset = pupil_choices(school)
+        self.fields["pupils"].label_from_instance = _label_pupil
+        self.fields["staff"].queryset = staff_choices(school)
+        self.fields["staff"].label_from_instance = _label_member
+
+    def clean_occurred_at(self):
+        moment = self.cleaned_data["occurred_at"]
+        if moment > timezone.now() + services._CLOCK_SKEW:
+            raise ValidationError("The time it happened cannot be in the future.")
+        return moment
+
+
+class AddToReportForm(EvidenceFields):
+    text = forms.CharField(
+        label="What you want to add",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="What you filed stays as it was; this is added below it.",
+    )
+    field_order = ["text", "evidence", "taken_at", "evidence_description"]
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("text") or "").strip() and not data.get("evidence") and not self.errors:
+            self.add_error("text", "Write what you want to add, or attach a file.")
+        return data
+
+
+class InvestigatorEvidenceForm(EvidenceFields):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["evidence"].required = True
+        self.fields["evidence"].label = "File"
+        self.fields["evidence"].error_messages["required"] = "Choose the file to add."
+        self.fields["evidence_description"].label = "What the file shows"
+
+
+class TriageForm(forms.Form):
+    severity = forms.ChoiceField(
+        label="How serious",
+        choices=[("", "Choose"), *Severity.choices],
+        error_messages={"required": "Choose how serious it is."},
+    )
+    safeguarding = forms.BooleanField(
+        label="This is a safeguarding matter",
+        required=False,
+        help_text="Then only the DSL and the headteacher can see it.",
+    )
+    category = forms.ChoiceField(label="Kind of incident", choices=Category.choices)
+    investigator = forms.ModelChoiceField(
+        label="Who investigates",
+        queryset=Membership.objects.none(),
+        required=False,
+        empty_label="Nobody yet",
+        help_text="Only people authorised to investigate are listed.",
+    )
+    personal_data_breach = forms.BooleanField(
+        label="Personal data breach",
+        required=False,
+        help_text="Starts the 72-hour clock from when it was reported.",
+    )
+    pupils = forms.ModelMultipleChoiceField(label="Pupils involved", queryset=Pupil.objects.none(), required=False)
+    staff = forms.ModelMultipleChoiceField(label="Staff involved", queryset=Membership.objects.none(), required=False)
+    breached_statements = forms.ModelMultipleChoiceField(
+        label="Policy statements breached (optional)", queryset=Statement.objects.none(), required=False
+    )
+    note = forms.CharField(label="Note (optional)", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, school, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        kwargs.setdefault("prefix", "triage")
+        super().__init__(*args, **kwargs)
+        self.fields["investigator"].queryset = (
+            Membership.objects.active()
+            .with_role(*roles_with(Cap.INVESTIGATE_INCIDENTS))
+            .filter(school=school)
+            .select_related("user")
+            .order_by("user__last_name")
+        )
+        self.fields["investigator"].label_from_instance = lambda m: (
+            f"{m.user.full_name}" + (f" ({m.job_title})" if m.job_title else "")
+        )
+        self.fields["pupils"].queryset = pupil_choices(school)
+        self.fields["pupils"].label_from_instance = _label_pupil
+        self.fields["staff"].queryset = staff_choices(school)
+        self.fields["staff"].label_from_instance = _label_member
+        self.fields["breached_statements"].queryset = (
+            Statement.objects.filter(form__version__policy__school=school, form__version__status="published")
+            .select_related("form__version__policy")
+            .order_by("form__version__policy__title", "form__audience", "number")
+        )
+        self.fields["breached_statements"].label_from_instance = lambda s: (
+            f"{s.form.version.policy.title} ({s.form.get_audience_display()}) {s.number}. {s.text[:80]}"
+        )
+
+
+class EntryForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What are you recording",
+        choices=[
+            ("note", "A note"),
+            ("contact_with_parents", "Contact with parents or carers"),
+            ("referral", "A referral"),
+        ],
+        widget=forms.RadioSelect,
+        initial="note",
+    )
+    referred_to = forms.ChoiceField(
+        label="Referred to (for a referral)", choices=[("", "Choose"), *ReferredTo.choices], required=False
+    )
+    reference_number = forms.CharField(label="Their reference number (for a referral)", max_length=100, required=False)
+    text = forms.CharField(
+        label="Details", widget=forms.Textarea(attrs={"rows": 3}), error_messages={"required": "Write the details."}
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        kwargs.setdefault("prefix", "entry")
+        super().__init__(*args, **kwargs)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label="New status",
+        choices=[(s.value, s.label) for s in (Status.TRIAGED, Status.INVESTIGATING, Status.AWAITING_REVIEW)],
+    )
+    note = forms.CharField(label="Note (optional)", max_length=1000, required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        kwargs.setdefault("prefix", "status")
+        super().__init__(*args, **kwargs)
+
+
+class ICODecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=[(ICODecision.REPORTED.value, "Reported to the ICO"), (ICODecision.NOT_REPORTED.value, "Not reported")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether the breach was reported to the ICO."},
+    )
+    ico_reference = forms.CharField(label="ICO reference (if reported)", max_length=100, required=False)
+    reason = forms.CharField(
+        label="Reason",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Give the reason for the decision."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        kwargs.setdefault("prefix", "ico")
+        super().__init__(*args, **kwargs)
+
+
+class CloseForm(forms.Form):
+    outcome = forms.CharField(
+        label="Outcome",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What was decided and done. Closing signs the incident off in your name.",
+        error_messages={"required": "Write the outcome: what was decided and done."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        kwargs.setdefault("prefix", "close")
+        super().__init__(*args, **kwargs)
+
+
+class LogFilterForm(forms.Form):
+    category = forms.ChoiceField(label="Kind", choices=[("", "All kinds"), *Category.choices], required=False)
+    status = forms.ChoiceField(
+        label="Status", choices=[("", "Any status"), ("open", "Open"), *Status.choices], required=False
+    )
+    reported_from = forms.DateField(
+        label="Reported from",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+    )
+    reported_to = forms.DateField(
+        label="to",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+    )
+    pupil = forms.ModelChoiceField(
+        label="Pupil", queryset=Pupil.objects.none(), required=False, empty_label="Any pupil"
+    )
+
+    def __init__(self, *args, school, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["pupil"].queryset = Pupil.objects.filter(school=school).order_by("last_name", "first_name")
+        self.fields["pupil"].label_from_instance = lambda p: f"{p.last_name}, {p.first_name}"
+
+
+class MisuseForm(forms.Form):
+    classification = forms.ChoiceField(
+        label="How serious was the misuse",
+        choices=MisuseClass.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how serious the misuse was."},
+    )
+    sanction = forms.CharField(
+        label="Sanction or outcome decided",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Write the sanction or outcome decided."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        kwargs.setdefault("prefix", "misuse")
+        super().__init__(*args, **kwargs)
+        for key, label, question in MISUSE_FACTORS:
+            self.fields[key] = forms.CharField(
+                label=f"{label} (optional)",
+                help_text=question,
+                required=False,
+                max_length=1000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
