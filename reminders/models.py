@@ -37,10 +37,11 @@ class ReminderEmail(models.Model):
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
         BOUNCED = "bounced", "Bounced"
+        NOT_NEEDED = "not_needed", "Not sent: done before it was due to go"
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_emails")
     day = models.DateField(help_text="The day (UK) this email belongs to: one a day at most.")
-    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.QUEUED)
     send_after = models.DateTimeField(help_text="Not before this moment: outside the school's quiet hours.")
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -86,6 +87,9 @@ class ReminderItem(models.Model):
         help_text="Who pressed 'remind now', if it was not the schedule.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the email went without this item because it was done meanwhile (signed
+    # overnight, say, while the email waited for the end of quiet hours).
+    dropped_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "pk"]

@@ -162,7 +162,11 @@ def _teacher_item(school, form, user, pupils, today, requested_by):
         subject_key=f"form:{form.pk}:class:{class_.pk if class_ else 0}",
         due_on=today,
         text=text,
-        action_url=reverse("schools:home", kwargs={"school_slug": school.slug}),
+        action_url=(
+            reverse("agreements:class_agreements", kwargs={"school_slug": school.slug, "class_id": class_.pk})
+            if class_
+            else reverse("schools:home", kwargs={"school_slug": school.slug})
+        ),
         requested_by=requested_by,
     )
 

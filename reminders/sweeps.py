@@ -327,7 +327,6 @@ def outstanding_signatures(scan: SchoolScan) -> Iterable[dict]:
                 f"Please read and sign for {due.pupil.first_name}: {_form_name(due.form)}.",
                 url("family_sign:sign", due.form.pk),
             )
-    home = reverse("schools:home", kwargs={"school_slug": slug})
     for due in scan.class_outstanding:
         step = scan.step_date(due.since)
         if step:
@@ -345,7 +344,7 @@ def outstanding_signatures(scan: SchoolScan) -> Iterable[dict]:
                 step,
                 f"{count} pupil{'s' if count != 1 else ''} in {due.school_class.name} still need "
                 f"{_form_name(due.form)}: {how}",
-                home,
+                reverse("agreements:class_agreements", kwargs={"school_slug": slug, "class_id": due.school_class.pk}),
             )
 
 

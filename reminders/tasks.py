@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from core.email import send_templated_email
 
-from .models import ReminderEmail
+from .models import ReminderEmail, ReminderItem
+from .still_due import done_meanwhile
 
 logger = logging.getLogger(__name__)
 
@@ -48,8 +49,15 @@ def deliver(email_id: int) -> str:
     email = _claim(email_id)
     if email is None:
         return "skipped"
-    items = list(email.items.select_related("school").order_by("school__name", "pk"))
     recipient = email.recipient
+    items = list(email.items.select_related("school").order_by("school__name", "pk"))
+    done = done_meanwhile(items, recipient)
+    if done:
+        ReminderItem.objects.filter(pk__in=done).update(dropped_at=timezone.now())
+        items = [item for item in items if item.pk not in done]
+    if not items:
+        _finish(email, ReminderEmail.State.NOT_NEEDED)
+        return ReminderEmail.State.NOT_NEEDED
     try:
         send_templated_email(
             to=[recipient.email],

@@ -203,3 +203,58 @@ def test_a_parent_is_reminded_about_each_child_in_one_email(school, head, parent
     body = mail.outbox[0].body
     assert pupil.first_name in body and sibling.first_name in body
     assert f"/family/sign/{form.pk}/" in body
+
+
+def test_a_reminder_waiting_overnight_is_not_sent_if_the_person_signs_first(school, staff_form, head, teacher):
+    from tests.agreements.signing_helpers import sign_as
+
+    with time_machine.travel(uk(2026, 11, 24, 20, 0), tick=False):
+        remind(school, staff_form, head, teacher)
+    with time_machine.travel(uk(2026, 11, 24, 21, 0), tick=False):
+        sign_as(staff_form, teacher)
+    with time_machine.travel(uk(2026, 11, 25, 7, 0), tick=False):
+        send_due_reminder_emails()
+    assert mail.outbox == []
+    assert ReminderEmail.objects.get().state == ReminderEmail.State.NOT_NEEDED
+    assert ReminderItem.objects.get().dropped_at is not None
+
+
+def test_an_email_leaves_out_only_what_was_done_meanwhile(school, staff_form, head, teacher):
+    from tests.agreements.signing_helpers import sign_as
+
+    phones = publish_staff_form(school, head, title="Mobile phones")
+    with time_machine.travel(uk(2026, 11, 24, 20, 0), tick=False):
+        remind(school, staff_form, head, teacher)
+        remind(school, phones, head, teacher)
+        sign_as(staff_form, teacher)
+    with time_machine.travel(uk(2026, 11, 25, 7, 0), tick=False):
+        send_due_reminder_emails()
+    assert len(mail.outbox) == 1
+    assert "Mobile phones" in mail.outbox[0].body and "ICT acceptable use" not in mail.outbox[0].body
+
+
+def test_a_parent_is_not_chased_once_the_other_carer_has_signed(school, head, parent, pupil):
+    from agreements.models import Method
+    from agreements.services import sign
+    from aup.models import Audience
+    from tests.agreements.signing_helpers import publish_form_for
+    from tests.conftest import make_member
+    from tests.factories import GuardianshipFactory
+
+    form = publish_form_for(school, head, Audience.PARENTS)
+    father = make_member(school, "parent")
+    GuardianshipFactory(pupil=pupil, carer=father)
+    with time_machine.travel(uk(2026, 11, 24, 20, 0), tick=False):
+        remind(school, form, head, recipients={parent: [pupil]})
+        sign(
+            form=form,
+            signer=father,
+            typed_name=father.full_name,
+            statements_agreed=[s.number for s in form.statements.all()],
+            submission_key="father-signs",
+            method=Method.FOR_CHILD,
+            pupil=pupil,
+        )
+    with time_machine.travel(uk(2026, 11, 25, 7, 0), tick=False):
+        send_due_reminder_emails()
+    assert mail.outbox == []

@@ -271,6 +271,7 @@ def test_pupils_forms_are_not_emailed_to_pupils_the_class_teacher_gets_one_line_
     [item] = ReminderItem.objects.filter(recipient=teacher)
     assert item.text.startswith("3 pupils in Oak still need") and "class session" in item.text
     assert item.subject_key.endswith(f":class:{school_class.pk}")
+    assert item.action_url == f"/s/{school.slug}/classes/{school_class.pk}/agreements/"  # where sessions start
     assert ReminderItem.objects.filter(kind=Kind.SIGNATURE).count() == 1
 
 
@@ -463,7 +464,7 @@ def test_queue_items_records_each_key_once_even_from_two_overlapping_sweeps(scho
         "school": school,
         "recipient_id": teacher.pk,
         "kind": Kind.SIGNATURE,
-        "subject_key": "form:1",
+        "subject_key": "digest:1",
         "due_on": day(2026, 11, 5),
         "text": "Please sign",
         "action_url": "/",
