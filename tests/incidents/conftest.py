@@ -44,7 +44,8 @@ def _private_media(settings, tmp_path):
 
 @pytest.fixture
 def reporter(school):
-    return make_member(school, Role.TEACHER)
+    # A distinctive name, so tests can check it appears nowhere it must not.
+    return make_member(school, Role.TEACHER, user__first_name="Quentin", user__last_name="Zabrowski")
 
 
 @pytest.fixture
