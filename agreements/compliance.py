@@ -174,9 +174,12 @@ def _local_midnight(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def compliance_for_schools(schools) -> dict[int, list[FormCompliance]]:
+def compliance_for_schools(schools, *, by_group=True) -> dict[int, list[FormCompliance]]:
     """{school id: [FormCompliance per published form]} for every school given, in
-    the same six queries however many schools, forms, staff, pupils and carers."""
+    the same six queries however many schools, forms, staff, pupils and carers.
+    by_group=False (the trust roll-up) gives the totals only: pupils are then counted
+    per school and key stage rather than per class, so the rows read back stay few
+    however many classes the trust has."""
     schools = list(schools)
     school_ids = [s.pk for s in schools]
     every_carer = {s.pk: s.every_carer_signs for s in schools}
@@ -190,7 +193,7 @@ def compliance_for_schools(schools) -> dict[int, list[FormCompliance]]:
 
     staff = _staff_counts(school_ids, by_audience[Audience.STAFF])
     pupil_forms = [f for a in PUPIL_AUDIENCES for f in by_audience[a]]
-    pupils = _pupil_counts(school_ids, pupil_forms, every_carer) if pupil_forms else {}
+    pupils = _pupil_counts(school_ids, pupil_forms, every_carer, by_group=by_group) if pupil_forms else {}
     visitors = _visitor_counts(by_audience[Audience.VISITORS])
 
     for form in forms:
@@ -266,13 +269,13 @@ def _staff_counts(school_ids, forms) -> dict[int, FormCompliance]:
     return results
 
 
-def _pupil_counts(school_ids, forms, every_carer) -> dict[int, FormCompliance]:
+def _pupil_counts(school_ids, forms, every_carer, *, by_group=True) -> dict[int, FormCompliance]:
     """Pupils' and parents' forms: totals per (school, year group, class) from one
     GROUP BY over pupils, and signed pupils per (form, year group, class) from one
-    GROUP BY over the signatures that count."""
-    totals = list(
-        _admitted_pupils(school_ids)
-        .values(
+    GROUP BY over the signatures that count (per school and key stage only, when
+    not `by_group`)."""
+    if by_group:
+        total_columns = (
             "school_id",
             "year_group_id",
             "year_group__code",
@@ -281,8 +284,11 @@ def _pupil_counts(school_ids, forms, every_carer) -> dict[int, FormCompliance]:
             "school_class_id",
             "school_class__name",
         )
-        .annotate(n=Count("pk"))
-    )
+        columns = ("form_id", "pupil__year_group_id", "pupil__school_class_id")
+    else:
+        total_columns = ("school_id", "year_group__key_stage")
+        columns = ("form_id", "pupil__year_group__key_stage")
+    totals = list(_admitted_pupils(school_ids).values(*total_columns).annotate(n=Count("pk")))
     today = timezone.localdate()
     # Parents' forms of schools that ask every carer with parental responsibility to
     # sign: a pupil counts as signed only when none of those carers is still to sign.
@@ -297,7 +303,6 @@ def _pupil_counts(school_ids, forms, every_carer) -> dict[int, FormCompliance]:
         .filter(Q(pupil__admission_date__isnull=True) | Q(pupil__admission_date__lte=today))
         .order_by()
     )
-    columns = ("form_id", "pupil__year_group_id", "pupil__school_class_id")
     one_carer = signed_base.filter(form_id__in=[f.pk for f in forms if f.pk not in every_carer_forms])
     signed_rows = one_carer.values(*columns).annotate(n=Count("pupil_id", distinct=True))
     if every_carer_forms:
@@ -310,7 +315,9 @@ def _pupil_counts(school_ids, forms, every_carer) -> dict[int, FormCompliance]:
             .annotate(n=Count("pupil_id", distinct=True))
         )
         signed_rows = signed_rows.union(every_carer_rows, all=True)
-    signed = {(r["form_id"], r["pupil__year_group_id"], r["pupil__school_class_id"]): r["n"] for r in signed_rows}
+    signed = {tuple(r[c] for c in columns): r["n"] for r in signed_rows}
+    if not by_group:
+        return _pupil_totals(forms, totals, signed)
 
     by_school = defaultdict(list)
     for row in totals:
@@ -347,6 +354,25 @@ def _pupil_counts(school_ids, forms, every_carer) -> dict[int, FormCompliance]:
                 count.signed += done
                 count.outstanding += row["n"] - done
         results[form.pk] = FormCompliance(form, overall, groups)
+    return results
+
+
+def _pupil_totals(forms, totals, signed) -> dict[int, FormCompliance]:
+    """Overall counts per form from rows per (school, key stage): no groups."""
+    results = {}
+    for form in forms:
+        school_id = form.version.policy.school_id
+        stages = PUPIL_KEY_STAGES.get(form.audience)  # None: every pupil (parents' form)
+        label = "All pupils" if form.audience != Audience.PARENTS else "All pupils (parents' signature)"
+        overall = GroupCount(label)
+        for row in totals:
+            stage = row["year_group__key_stage"]
+            if row["school_id"] != school_id or (stages is not None and stage not in stages):
+                continue
+            done = signed.get((form.pk, stage), 0)
+            overall.signed += done
+            overall.outstanding += row["n"] - done
+        results[form.pk] = FormCompliance(form, overall, [])
     return results
 
 
