@@ -159,8 +159,11 @@ class FormCompliance:
 
 
 def published_forms_of(school_ids):
+    # Loan conditions are signed on a loan's receipt: nobody is outstanding for them.
     forms = AgreementForm.objects.filter(
-        version__policy__school_id__in=school_ids, version__status=VersionStatus.PUBLISHED
+        version__policy__school_id__in=school_ids,
+        version__status=VersionStatus.PUBLISHED,
+        audience__in=AUDIENCE_ORDER,
     ).select_related("version__policy")
     order = {a: i for i, a in enumerate(AUDIENCE_ORDER)}
     return sorted(forms, key=lambda f: (f.version.policy.title.lower(), f.version.policy_id, order.get(f.audience, 99)))

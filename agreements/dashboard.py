@@ -20,6 +20,7 @@ from core.tenancy import school_view, trust_view
 from schools.models import SchoolClass, StaffType, YearGroup
 
 from .compliance import (
+    AUDIENCE_ORDER,
     EVERYONE,
     PUPIL_AUDIENCES,
     GroupFilter,
@@ -46,6 +47,7 @@ def _compliance_form(request, form_id) -> AgreementForm:
         pk=form_id,
         version__policy__school=request.school,
         version__status=VersionStatus.PUBLISHED,
+        audience__in=AUDIENCE_ORDER,  # not loan conditions: nobody is outstanding for them
     )
     form.version.policy.school = request.school
     return form

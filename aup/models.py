@@ -142,6 +142,9 @@ class Audience(models.TextChoices):
     KS2 = "ks2", "Pupils who sign for themselves (key stage 2 and above)"
     EYFS_KS1 = "eyfs_ks1", "Pupils in early years and key stage 1 (read aloud)"
     PARENTS = "parents", "Parents and carers, for their child"
+    # The conditions someone accepts when they borrow school equipment (a laptop, an
+    # iPad): signed on the loan's receipt, not chased on the dashboard.
+    LOANS = "loans", "People borrowing school equipment (loan conditions)"
 
 
 class AgreementForm(models.Model):

@@ -57,4 +57,16 @@ STARTER_FORMS = {
             "I will not post photos or videos of other children from school events on social media.",
         ],
     ),
+    Audience.LOANS: (
+        "Conditions for borrowing school ICT equipment",
+        "The equipment stays the school's property. Please read these conditions before you sign for it.",
+        [
+            "I will use the equipment for school work only, and I will not lend it to anyone else.",
+            "I will keep it in a secure cupboard at school overnight, or inside my home, never left in a car.",
+            "I will keep the case on the device at all times.",
+            "I will not install unauthorised software, and I will keep school data on it secure and password-protected.",
+            "I will report a loss, theft or damage to the school office at once.",
+            "I will return the equipment, with its accessories, when asked or when I leave the school.",
+        ],
+    ),
 }

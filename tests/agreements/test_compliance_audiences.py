@@ -518,3 +518,14 @@ def test_compliance_for_schools_takes_six_queries_for_a_whole_trust(trust, schoo
     with django_assert_num_queries(6):
         results = compliance_for_schools(schools)
     assert set(results) == {school.pk, other.pk}
+
+
+def test_loan_conditions_are_not_on_the_dashboard(school, head, client_for):
+    from aup.models import Audience
+    from tests.agreements.signing_helpers import publish_form_for
+
+    form = publish_form_for(school, head, Audience.LOANS, title="Equipment loans")
+    client = client_for(head)
+    page = client.get(f"/s/{school.slug}/compliance/").content.decode()
+    assert "Equipment loans" not in page
+    assert client.get(f"/s/{school.slug}/compliance/{form.pk}/").status_code == 404
