@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "agreements",
     "reminders",
     "incidents",
+    "consent",
+    "devices",
 ]
 
 MIDDLEWARE = [

@@ -3,7 +3,9 @@ from django.urls import include, path
 
 from agreements import urls as agreements_urls
 from aup import urls as aup_urls
+from consent import urls as consent_urls
 from core import urls as core_urls
+from devices import urls as devices_urls
 from incidents import urls as incidents_urls
 from reminders import urls as reminders_urls
 from schools import urls as schools_urls
@@ -17,6 +19,8 @@ school_urls = [
     path("", include((aup_urls.school_patterns, "aup"))),
     path("", include((reminders_urls.school_patterns, "reminders"))),
     path("", include((incidents_urls.school_patterns, "incidents"))),
+    path("", include((devices_urls.school_patterns, "devices"))),
+    path("", include((consent_urls.school_patterns, "consent"))),
 ]
 
 # A trust's own pages (its policies, the roll-up of its schools) live under
@@ -32,6 +36,8 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include((agreements_urls.public_patterns, "verify"))),
     path("", include((agreements_urls.family_patterns, "family_sign"))),
+    path("", include((devices_urls.family_patterns, "devices_family"))),
+    path("", include((consent_urls.family_patterns, "family_consent"))),
     path("", include((agreements_urls.class_kiosk_patterns, "class_kiosk"))),
     path("", include((agreements_urls.reception_kiosk_patterns, "reception"))),
     path("", include((reminders_urls.account_patterns, "reminder_prefs"))),

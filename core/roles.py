@@ -52,6 +52,15 @@ class Cap:
     INVESTIGATE_INCIDENTS = "investigate_incidents"  # add to the chronology, change the status
     REVIEW_INCIDENTS = "review_incidents"  # the review queue; close with the head's sign-off
     VIEW_INCIDENT_SUMMARY = "view_incident_summary"  # the termly counts, with no names (governors)
+    # The equipment register (devices/): leaders, the business manager, the office and the
+    # ICT manager keep it; everyone else sees only what they hold ("My equipment").
+    VIEW_DEVICES = "view_devices"
+    MANAGE_DEVICES = "manage_devices"  # add devices, lend, receive returns, dispose
+    # Photo and media consent (consent/): everyone who takes photos checks who may
+    # appear; the office sees each carer's signed answers; the head sets the form.
+    VIEW_CONSENT = "view_consent"
+    VIEW_CONSENT_RECORDS = "view_consent_records"  # each carer's signed answers and PDFs
+    MANAGE_CONSENT = "manage_consent"  # the consent form: purposes, intro, new versions
 
 
 _LEADERSHIP = {
@@ -75,6 +84,11 @@ _LEADERSHIP = {
     Cap.INVESTIGATE_INCIDENTS,
     Cap.REVIEW_INCIDENTS,
     Cap.VIEW_INCIDENT_SUMMARY,
+    Cap.VIEW_DEVICES,
+    Cap.MANAGE_DEVICES,
+    Cap.VIEW_CONSENT,
+    Cap.VIEW_CONSENT_RECORDS,
+    Cap.MANAGE_CONSENT,
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
@@ -109,9 +123,13 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.VIEW_INCIDENT_SUMMARY,
         }
     ),
-    Role.ICT_MANAGER: frozenset({Cap.VIEW_SCHOOL, Cap.VIEW_STAFF, Cap.REPORT_INCIDENT}),
+    Role.ICT_MANAGER: frozenset(
+        {Cap.VIEW_SCHOOL, Cap.VIEW_STAFF, Cap.REPORT_INCIDENT, Cap.VIEW_DEVICES, Cap.MANAGE_DEVICES}
+    ),
     Role.BUSINESS_MANAGER: frozenset(
         {
+            Cap.VIEW_DEVICES,
+            Cap.MANAGE_DEVICES,
             Cap.IMPORT_ROSTER,
             Cap.VIEW_COMPLIANCE,
             Cap.VIEW_SCHOOL,
@@ -122,10 +140,14 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.VIEW_PARENTS,
             Cap.VIEW_ALL_PERSONAL_DATA,
             Cap.REPORT_INCIDENT,
+            Cap.VIEW_CONSENT,
+            Cap.VIEW_CONSENT_RECORDS,
         }
     ),
     Role.OFFICE: frozenset(
         {
+            Cap.VIEW_DEVICES,
+            Cap.MANAGE_DEVICES,
             Cap.IMPORT_ROSTER,
             Cap.VIEW_SCHOOL,
             Cap.VIEW_STAFF,
@@ -135,10 +157,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.VIEW_PARENTS,
             Cap.VIEW_ALL_PERSONAL_DATA,
             Cap.REPORT_INCIDENT,
+            Cap.VIEW_CONSENT,
+            Cap.VIEW_CONSENT_RECORDS,
         }
     ),
-    Role.TEACHER: frozenset({Cap.VIEW_SCHOOL, Cap.VIEW_PUPILS, Cap.REPORT_INCIDENT}),
-    Role.SUPPORT_STAFF: frozenset({Cap.VIEW_SCHOOL, Cap.REPORT_INCIDENT}),
+    Role.TEACHER: frozenset({Cap.VIEW_SCHOOL, Cap.VIEW_PUPILS, Cap.REPORT_INCIDENT, Cap.VIEW_CONSENT}),
+    Role.SUPPORT_STAFF: frozenset({Cap.VIEW_SCHOOL, Cap.REPORT_INCIDENT, Cap.VIEW_CONSENT}),
     # Governors see the termly summary, never an individual incident.
     Role.GOVERNOR: frozenset({Cap.VIEW_SCHOOL, Cap.VIEW_INCIDENT_SUMMARY}),
     Role.CHAIR_OF_GOVERNORS: frozenset({Cap.VIEW_SCHOOL, Cap.VIEW_INCIDENT_SUMMARY}),

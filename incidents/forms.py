@@ -372,3 +372,45 @@ class MisuseForm(forms.Form):
                 max_length=1000,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
+
+
+NEUTRAL_REASON = "Following a breach of the school's rules on using computers and the internet."
+
+
+class IctWithdrawalForm(forms.Form):
+    """A pupil outcome: ICT access withdrawn until a date, seen by the pupil's teachers."""
+
+    pupil = forms.ModelChoiceField(
+        label="Pupil",
+        queryset=Pupil.objects.none(),
+        empty_label=None,
+        error_messages={"required": "Choose the pupil.", "invalid_choice": "Choose a pupil involved in this incident."},
+    )
+    until = forms.DateField(
+        label="Withdrawn until (the last day without access)",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={"required": "Enter the date.", "invalid": "Enter the date, for example 27/03/2026."},
+    )
+    reason = forms.CharField(
+        label="Reason shown to the pupil's teachers",
+        max_length=200,
+        initial=NEUTRAL_REASON,
+        help_text="Teachers see this and the date, nothing else: use neutral words, no details of the incident.",
+        error_messages={"required": "Write the reason teachers will see, in neutral words."},
+    )
+    note = forms.CharField(
+        label="Note for the record (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept in the incident's chronology; teachers do not see it.",
+    )
+
+    def __init__(self, *args, incident, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        kwargs.setdefault("prefix", "ict")
+        super().__init__(*args, **kwargs)
+        self.fields["pupil"].queryset = incident.pupils.select_related("school_class").order_by(
+            "last_name", "first_name"
+        )
+        self.fields["pupil"].label_from_instance = _label_pupil

@@ -142,6 +142,13 @@ class Incident(models.Model):
             models.Index(fields=["school", "-reported_at"]),
             models.Index(fields=["school", "status"]),
             models.Index(fields=["school", "category"]),
+            # The 72-hour clocks (log, review queue, the head's home, the hourly sweep):
+            # open breaches are few, so a small partial index instead of a scan of the log.
+            models.Index(
+                fields=["school", "aware_at"],
+                condition=Q(personal_data_breach=True, ico_decision="pending"),
+                name="incident_breach_pending_idx",
+            ),
         ]
 
     def __str__(self):
@@ -171,6 +178,7 @@ class EntryKind(models.TextChoices):
     ICO_DECISION = "ico_decision", "ICO decision"
     MISUSE_CLASSIFICATION = "misuse_classification", "Staff misuse classification"
     OUTCOME = "outcome", "Outcome and sign-off"
+    PUPIL_OUTCOME = "pupil_outcome", "Pupil outcome"
 
 
 class ReferredTo(models.TextChoices):
@@ -275,3 +283,30 @@ class IncidentNotification(models.Model):
 
     def __str__(self):
         return f"{self.incident.reference} sent to {self.recipient}"
+
+
+class IctWithdrawal(models.Model):
+    """A pupil outcome: ICT access withdrawn until a date (seed 003 §3.3, seed 004 §3.1).
+    The pupil's teachers see only the date and a reason in neutral words, never the
+    incident: the details stay in the incident's chronology (an entry records the
+    decision). Never changed once recorded."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="ict_withdrawals")
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="ict_withdrawals")
+    until = models.DateField(help_text="The last day without ICT access.")
+    reason = models.CharField(max_length=200, help_text="What teachers see: neutral words, no details.")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-until", "-id"]
+        indexes = [models.Index(fields=["pupil", "until"])]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("A recorded outcome is never changed: record a new one.")
+        super().save(*args, **kwargs)
+
+    def __str__(self):
+        return f"ICT access withdrawn until {self.until:%d/%m/%Y}"

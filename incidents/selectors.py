@@ -13,8 +13,11 @@ Who sees an incident:
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Prefetch
 from django.http import Http404
+from django.utils import timezone
 
 from core.models import AuditEvent
 from core.roles import Cap
@@ -76,6 +79,10 @@ def incident_for(request, incident_id, *, reporter_may_see=True) -> tuple[Incide
     raise Http404("No such incident.")
 
 
+def _start_of_day(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(0, 0)))
+
+
 def incident_log(access, *, category="", status="", reported_from=None, reported_to=None, pupil=None):
     """The log, newest first, with what its rows show in one query per page."""
     incidents = visible_incidents(access).select_related("reported_by", "investigator")
@@ -85,10 +92,12 @@ def incident_log(access, *, category="", status="", reported_from=None, reported
         incidents = incidents.exclude(status=Status.CLOSED)
     elif status:
         incidents = incidents.filter(status=status)
+    # As a range of moments (UK days), not a date cast of the column: an index on
+    # reported_at can serve it.
     if reported_from:
-        incidents = incidents.filter(reported_at__date__gte=reported_from)
+        incidents = incidents.filter(reported_at__gte=_start_of_day(reported_from))
     if reported_to:
-        incidents = incidents.filter(reported_at__date__lte=reported_to)
+        incidents = incidents.filter(reported_at__lt=_start_of_day(reported_to + datetime.timedelta(days=1)))
     if pupil is not None:
         incidents = incidents.filter(pupils=pupil)
     return incidents.order_by("-reported_at", "-id")
@@ -160,3 +169,62 @@ def readers(incident):
         row = people.setdefault(event.actor_id, {"person": event.actor, "times": 0, "last": event.created_at})
         row["times"] += 1
     return list(people.values())
+
+
+def ict_withdrawals(access, *, pupil_ids=None, school_class=None, today=None) -> dict:
+    """{pupil id: the withdrawal of ICT access in force today (the one ending last)} for
+    the given pupils (or the pupils of a class), as the pupil's teachers see it: the
+    date and the neutral reason, nothing of the incident (the incident is not even
+    read). Everyone who sees pupils (VIEW_PUPILS) sees it; otherwise only the teachers
+    of the pupil's class. One query."""
+    from django.utils import timezone
+
+    from .models import IctWithdrawal
+
+    today = today or timezone.localdate()
+    rows = IctWithdrawal.objects.filter(school=access.school, until__gte=today)
+    if pupil_ids is not None:
+        rows = rows.filter(pupil_id__in=list(pupil_ids))
+    if school_class is not None:
+        rows = rows.filter(pupil__school_class=school_class)
+    if not access.can(Cap.VIEW_PUPILS):
+        if access.membership is None:
+            return {}
+        rows = rows.filter(pupil__school_class__teachers=access.membership)
+    found: dict = {}
+    for row in (
+        rows.select_related("pupil")
+        .only("pupil_id", "until", "reason", "pupil__first_name", "pupil__last_name")
+        .order_by("pupil_id", "-until", "-id")
+    ):
+        found.setdefault(row.pupil_id, row)
+    return found
+
+
+def open_breaches_for_user(user, schools) -> list:
+    """The person's own home page: open breaches with no ICO decision, at each of
+    `schools` where they triage incidents, with the same visibility as the log
+    (safeguarding-flagged only for those who see such incidents; never one that names
+    them among the staff involved). Two queries however many schools."""
+    from core.roles import capabilities_for
+    from schools.models import Membership
+
+    roles: dict[int, set] = {}
+    memberships = set()
+    for membership_id, school_id, role in (
+        Membership.objects.active().filter(user=user, school__in=schools).values_list("pk", "school_id", "roles__role")
+    ):
+        memberships.add(membership_id)
+        roles.setdefault(school_id, set()).add(role)
+    caps = {school_id: capabilities_for(codes) for school_id, codes in roles.items()}
+    triaging = [s for s, c in caps.items() if Cap.TRIAGE_INCIDENTS in c and Cap.VIEW_INCIDENT_LOG in c]
+    if not triaging:
+        return []
+    found = (
+        Incident.objects.filter(school_id__in=triaging, personal_data_breach=True, ico_decision="pending")
+        .exclude(status=Status.CLOSED)
+        .exclude(staff__in=memberships)
+        .select_related("school")
+        .order_by("aware_at", "id")
+    )
+    return [i for i in found if not i.safeguarding or Cap.VIEW_SAFEGUARDING_INCIDENTS in caps[i.school_id]]

@@ -682,3 +682,65 @@ def classify_misuse(*, incident, by, classification, sanction, factors=None, req
             data={"entry_id": entry.pk, "classification": classification},
         )
     return incident
+
+
+# --- pupil outcomes -------------------------------------------------------------------------
+
+
+def withdraw_ict_access(*, incident, by, pupil, until, reason, note="", request=None):
+    """A pupil outcome: ICT access withdrawn until a date. Recorded in the chronology
+    (with whatever note the record needs) and as a small record the pupil's teachers
+    see: the date and a reason in neutral words, never the incident."""
+    from .models import IctWithdrawal
+    from .selectors import can_see_record
+
+    access = school_access(by, incident.school)
+    if (
+        access is None
+        or not (access.can(Cap.TRIAGE_INCIDENTS) or access.can(Cap.REVIEW_INCIDENTS))
+        or not can_see_record(access, incident)
+    ):
+        raise ValidationError("Only the DSL or the headteacher can record a pupil outcome.")
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError({"reason": "Write the reason teachers will see, in neutral words."})
+    if len(reason) > 200:
+        raise ValidationError({"reason": "Keep the reason to 200 characters."})
+    if incident.reference.lower() in reason.lower():
+        raise ValidationError({"reason": "Leave the incident's reference out: teachers must not be led to it."})
+    if until is None or until < timezone.localdate():
+        raise ValidationError({"until": "Choose a date from today onwards."})
+    with transaction.atomic():
+        incident = _locked(incident)
+        if incident.status == Status.CLOSED:
+            raise ValidationError("This incident is closed.")
+        if pupil is None or not incident.pupils.filter(pk=pupil.pk).exists():
+            raise ValidationError({"pupil": "Choose a pupil involved in this incident."})
+        withdrawal = IctWithdrawal.objects.create(
+            school=incident.school, incident=incident, pupil=pupil, until=until, reason=reason, recorded_by=by
+        )
+        entry = _entry(
+            incident,
+            EntryKind.PUPIL_OUTCOME,
+            by,
+            note.strip(),
+            data={
+                "outcome": "ict_withdrawn",
+                "withdrawal_id": withdrawal.pk,
+                "pupil_id": pupil.pk,
+                "pupil": pupil.full_name,
+                "until": until.isoformat(),
+                "reason": reason,
+            },
+        )
+        audit.record(
+            action="incident.ict_withdrawn",
+            actor=by,
+            school=incident.school,
+            obj=incident,
+            request=request,
+            # No name here: the audit log is read more widely than the record.
+            summary=f"{incident.reference}: a pupil's ICT access withdrawn until {until:%d/%m/%Y}",
+            data={"entry_id": entry.pk, "withdrawal_id": withdrawal.pk},
+        )
+    return withdrawal

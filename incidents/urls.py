@@ -22,5 +22,6 @@ school_patterns = [
     path("incidents/<int:incident_id>/status/", views.change_status, name="status"),
     path("incidents/<int:incident_id>/ico/", views.ico_decision, name="ico_decision"),
     path("incidents/<int:incident_id>/misuse/", views.classify_misuse, name="misuse"),
+    path("incidents/<int:incident_id>/ict-access/", views.withdraw_ict_access, name="withdraw_ict"),
     path("incidents/<int:incident_id>/close/", views.close, name="close"),
 ]

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.forms import apply_validation_error
@@ -21,6 +22,7 @@ from .forms import (
     CloseForm,
     EntryForm,
     ICODecisionForm,
+    IctWithdrawalForm,
     InvestigatorEvidenceForm,
     LogFilterForm,
     MisuseForm,
@@ -30,6 +32,7 @@ from .forms import (
     now_for_input,
 )
 from .models import ICODecision, IncidentEvidence, Status
+from .retention import retention_for
 
 PAGE_SIZE = 50
 
@@ -143,6 +146,8 @@ def _forms(request, incident, bound=None):
         forms["evidence_form"] = InvestigatorEvidenceForm(prefix="evidence")
         if incident.status != Status.REPORTED:
             forms["status_form"] = StatusForm(initial={"status": incident.status})
+    if (access.can(Cap.TRIAGE_INCIDENTS) or access.can(Cap.REVIEW_INCIDENTS)) and incident.pupils.exists():
+        forms["ict_form"] = IctWithdrawalForm(incident=incident)
     if access.can(Cap.REVIEW_INCIDENTS) and incident.status != Status.REPORTED:
         forms["close_form"] = CloseForm()
         if incident.staff.exists():
@@ -165,6 +170,9 @@ def _render_detail(request, incident, whole, bound=None, status=200):
             "entries": list(selectors.chronology(incident)),
             "evidence": list(selectors.evidence_of(incident)),
             "clock": ico_clock(incident),
+            "withdrawals": list(incident.ict_withdrawals.select_related("pupil").order_by("-until", "-id")),
+            "retention": retention_for(incident, incident.pupils.all()),
+            "today": timezone.localdate(),
             **_forms(request, incident, bound),
         }
         if request.access.can(Cap.VIEW_SAFEGUARDING_INCIDENTS):
@@ -363,6 +371,36 @@ def classify_misuse(request, incident_id):
         return f"Staff misuse classed as {incident.misuse_classification}."
 
     return _post(request, incident_id, lambda i: ("misuse_form", MisuseForm(request.POST)), handle)
+
+
+@school_view(Cap.VIEW_INCIDENT_LOG)
+@require_POST
+def withdraw_ict_access(request, incident_id):
+    """A pupil outcome, by those who triage or review (checked again by the service)."""
+    if not (request.access.can(Cap.TRIAGE_INCIDENTS) or request.access.can(Cap.REVIEW_INCIDENTS)):
+        raise Http404("No such incident.")
+
+    def handle(incident, data):
+        withdrawal = services.withdraw_ict_access(
+            incident=incident,
+            by=request.user,
+            pupil=data["pupil"],
+            until=data["until"],
+            reason=data["reason"],
+            note=data.get("note", ""),
+            request=request,
+        )
+        return (
+            f"ICT access withdrawn from {withdrawal.pupil.full_name} until {withdrawal.until:%d/%m/%Y}. "
+            "The pupil's teachers see the date and the reason only."
+        )
+
+    return _post(
+        request,
+        incident_id,
+        lambda i: ("ict_form", IctWithdrawalForm(request.POST, incident=i)),
+        handle,
+    )
 
 
 @school_view(Cap.REVIEW_INCIDENTS)

@@ -66,6 +66,7 @@ class ReminderItem(models.Model):
         POLICY_REVIEW = "policy_review", "Policy review due"
         NEW_YEAR = "new_year", "New academic year"
         DIGEST = "digest", "Weekly summary"
+        INCIDENT = "incident", "E-safety incident"
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="reminder_items")
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

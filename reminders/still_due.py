@@ -53,7 +53,9 @@ def done_meanwhile(items, recipient) -> set[int]:
     done = set()
     for item_id, (form_id, pupil_id) in subjects.items():
         form = forms.get(form_id)
-        if form is None or form.version.status != VersionStatus.PUBLISHED:
+        if form is None:
+            continue  # nothing to check it against: send it
+        if form.version.status != VersionStatus.PUBLISHED:
             done.add(item_id)
         elif pupil_id is None:
             if any(f == form_id and p is None and s == recipient.pk for f, p, s in signed):

@@ -471,3 +471,7 @@ def due_items(school, today: datetime.date | None = None) -> list[dict]:
     """Everything every sweep finds due at this school today."""
     scan = SchoolScan(school, today)
     return [item for fn in SWEEPS.values() for item in fn(scan)]
+
+
+# The sweeps of other areas, registered through @sweep in their own modules.
+from . import incident_sweeps  # noqa: E402, F401

@@ -66,6 +66,9 @@ OBJECT_FACTORIES = {
     "reception_kiosk_id": lambda school: _reception_kiosk_in(school).pk,
     "incident_id": lambda school: _incident_in(school).pk,
     "evidence_id": lambda school: _incident_evidence_in(school).pk,
+    "consent_record_id": lambda school: _consent_record_in(school).pk,
+    "device_id": lambda school: _device_in(school).pk,
+    "loan_id": lambda school: _loan_in(school).pk,
     "import_id": lambda school: (
         RosterImport.objects.create(
             school=school,
@@ -77,6 +80,35 @@ OBJECT_FACTORIES = {
         ).pk
     ),
 }
+
+
+def _consent_record_in(school):
+    """A carer's photo consent answers for a pupil of the school (built directly, so
+    no audit event is written)."""
+    from django.utils import timezone
+
+    from agreements.models import FormText
+    from consent.models import ConsentForm, ConsentRecord
+    from tests.factories import GuardianshipFactory
+
+    form = ConsentForm.objects.filter(school=school, status="published").first() or ConsentForm.objects.create(
+        school=school, version=99, status="published", created_by=UserFactory(), text_sha256="c" * 64
+    )
+    text, _ = FormText.objects.get_or_create(sha256="c" * 64, defaults={"text": "Consent"})
+    pupil = PupilFactory(school=school, school_class=SchoolClassFactory(school=school))
+    carer = UserFactory()
+    GuardianshipFactory(pupil=pupil, carer=carer)
+    return ConsentRecord.objects.create(
+        school=school,
+        form=form,
+        text=text,
+        carer=carer,
+        pupil=pupil,
+        answers={"website": True},
+        signer_name="A Carer",
+        signed_at=timezone.now(),
+        submission_key=f"matrix-{pupil.pk}",
+    )
 
 
 def _incident_in(school):
@@ -98,6 +130,34 @@ def _incident_in(school):
         description="A pupil saw an upsetting video.",
         category="inappropriate_accidental",
     )
+
+
+def _device_in(school):
+    from devices.models import Device
+
+    return Device.objects.create(school=school, device_type="laptop", make="Dell", serial_number=f"SN-{school.pk}-1")
+
+
+def _loan_in(school):
+    """A loan of a device to a member of staff, awaiting their signature on the
+    school's published loan conditions, row by row."""
+    from agreements.models import FormText
+    from aup.models import AgreementForm, Policy, PolicyVersion, Statement
+    from devices.models import Device, Loan, LoanItem
+
+    policy = Policy.objects.create(school=school, title="Equipment loans")
+    version = PolicyVersion.objects.create(policy=policy, number=1, status="published", created_by=UserFactory())
+    form = AgreementForm.objects.create(version=version, audience="loans", title="Loan conditions")
+    Statement.objects.create(form=form, number=1, text="I will keep the device safe.")
+    text = FormText.objects.create(sha256=f"loans-{school.pk}".ljust(64, "0"), text=form.canonical_text())
+    AgreementForm.objects.filter(pk=form.pk).update(text_sha256=text.sha256)
+    device = Device.objects.create(
+        school=school, device_type="tablet", make="Apple", serial_number=f"SN-{school.pk}-L", status="on_loan"
+    )
+    borrower = MembershipFactory(school=school, roles=[Role.TEACHER], status=Membership.Status.ACTIVE)
+    loan = Loan.objects.create(school=school, borrower=borrower, until_leaving=True, lent_by=UserFactory())
+    LoanItem.objects.create(loan=loan, device=device)
+    return loan
 
 
 def _incident_evidence_in(school):

@@ -1,0 +1,250 @@
+"""Staff pages: who may appear, the class sheet, the dashboard, the form editor."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from agreements.dashboard import csv_safe
+from core import audit
+from core.roles import Cap
+from core.tenancy import school_view
+from schools.models import Pupil, SchoolClass, YearGroup
+
+from . import selectors, services
+from .family import _pdf_response
+from .forms import CheckForm, FormSettingsForm, PurposeFormSet, new_code
+from .models import ConsentForm, ConsentPurpose, ConsentRecord, FormStatus
+from .pdf import do_not_photograph_html, render_pdf
+
+
+def _no_form(request):
+    return render(request, "consent/no_form.html", status=200)
+
+
+def _group(request, value):
+    """The pupils of a class or year group of this school (404 for anything else),
+    and its name."""
+    kind, _, pk = (value or "").partition("-")
+    if not pk.isdigit():
+        raise Http404("No such group.")
+    if kind == "class":
+        group = get_object_or_404(SchoolClass, pk=pk, school=request.school)
+        pupils = selectors.current_pupils(request.school).filter(school_class=group)
+    elif kind == "year":
+        group = get_object_or_404(YearGroup, pk=pk, school=request.school)
+        pupils = selectors.current_pupils(request.school).filter(year_group=group)
+        group = f"All of {group.name}"
+    else:
+        raise Http404("No such group.")
+    return pupils, str(group)
+
+
+def _check(request):
+    form_version = selectors.current_form(request.school)
+    if form_version is None:
+        return None, None, None, None
+    check = CheckForm(
+        request.GET or None,
+        classes=SchoolClass.objects.filter(school=request.school).select_related("year_group"),
+        year_groups=YearGroup.objects.filter(school=request.school),
+        purposes=form_version.purposes.all(),
+    )
+    result = group_name = None
+    if check.is_valid():
+        pupils, group_name = _group(request, check.cleaned_data["group"])
+        result = selectors.who_may_appear(form_version, pupils, check.cleaned_data["purpose"])
+    return form_version, check, result, group_name
+
+
+@school_view(Cap.VIEW_CONSENT)
+def check(request):
+    form_version, check_form, result, group_name = _check(request)
+    if form_version is None:
+        return _no_form(request)
+    return render(
+        request,
+        "consent/check.html",
+        {"form": check_form, "result": result, "group_name": group_name, "consent_form": form_version},
+    )
+
+
+@school_view(Cap.VIEW_CONSENT)
+def check_pdf(request):
+    form_version, check_form, result, group_name = _check(request)
+    if result is None:  # nothing chosen yet: choose on the check page
+        return redirect("consent:check", school_slug=request.school.slug)
+    html = do_not_photograph_html(school=request.school, group_name=group_name, result=result, form=form_version)
+    audit.record(
+        action="consent.list_printed",
+        actor=request.user,
+        school=request.school,
+        request=request,
+        summary=f"Printed the do-not-photograph list for {group_name}: {result.purpose.label}",
+    )
+    response = HttpResponse(render_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="do-not-photograph-{result.purpose.code}.pdf"'
+    return response
+
+
+@school_view(Cap.VIEW_CONSENT)
+def class_sheet(request, class_id):
+    school_class = get_object_or_404(
+        SchoolClass.objects.select_related("year_group"), pk=class_id, school=request.school
+    )
+    form_version = selectors.current_form(request.school)
+    if form_version is None:
+        return _no_form(request)
+    pupils = selectors.current_pupils(request.school).filter(school_class=school_class)
+    consents = selectors.consent_for_pupils(form_version, pupils)
+    purposes = list(form_version.purposes.all())
+    rows = [(c, [(p, c.allows(p.code)) for p in purposes]) for c in consents]
+    classes = SchoolClass.objects.filter(school=request.school)
+    return render(
+        request,
+        "consent/class_sheet.html",
+        {"school_class": school_class, "purposes": purposes, "rows": rows, "classes": classes},
+    )
+
+
+@school_view(Cap.VIEW_CONSENT)
+def dashboard(request):
+    data = selectors.dashboard(request.school)
+    classes = {c.name: c for c in SchoolClass.objects.filter(school=request.school)}
+    return render(request, "consent/dashboard.html", {"data": data, "classes": classes})
+
+
+@school_view(Cap.VIEW_CONSENT)
+def export_csv(request):
+    form_version = selectors.current_form(request.school)
+    purposes = list(form_version.purposes.all()) if form_version else []
+    consents = selectors.consent_for_pupils(form_version, selectors.current_pupils(request.school))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{request.school.slug}-photo-consent.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["Pupil", "Class", "Year", "Status", *[p.label for p in purposes], "Carers disagree"])
+    for c in sorted(consents, key=lambda c: (c.pupil.year_group.position, c.pupil.last_name, c.pupil.first_name)):
+        pupil = c.pupil
+        writer.writerow(
+            [
+                csv_safe(pupil.full_name),
+                csv_safe(pupil.school_class.name if pupil.school_class_id else ""),
+                csv_safe(pupil.year_group.name),
+                c.status_label,
+                *["Yes" if c.allows(p.code) else "No" for p in purposes],
+                "Yes" if c.disagreements else "",
+            ]
+        )
+    audit.record(
+        action="consent.exported", actor=request.user, school=request.school, request=request, summary="Exported"
+    )
+    return response
+
+
+@school_view(Cap.VIEW_CONSENT_RECORDS)
+def pupil_records(request, pupil_id):
+    pupil = get_object_or_404(
+        Pupil.objects.select_related("school_class", "year_group"), pk=pupil_id, school=request.school
+    )
+    form_version = selectors.current_form(request.school)
+    consent = selectors.consent_for_pupils(form_version, [pupil], select_carer=True)[0]
+    records = (
+        ConsentRecord.objects.filter(pupil=pupil, school=request.school)
+        .select_related("carer", "form", "document")
+        .order_by("-signed_at", "-id")
+    )
+    purposes = list(form_version.purposes.all()) if form_version else []
+    return render(
+        request,
+        "consent/pupil_records.html",
+        {
+            "pupil": pupil,
+            "consent": consent,
+            "records": records,
+            "answers": [(p, consent.allows(p.code), p.code in consent.disagreements) for p in purposes],
+        },
+    )
+
+
+@school_view(Cap.VIEW_CONSENT_RECORDS)
+def staff_record_pdf(request, consent_record_id):
+    record = get_object_or_404(
+        ConsentRecord.objects.select_related("pupil"), pk=consent_record_id, school=request.school
+    )
+    audit.record(
+        action="consent.pdf_downloaded", actor=request.user, school=request.school, obj=record, request=request
+    )
+    return _pdf_response(request, record)
+
+
+# --- The form editor (the head) ------------------------------------------------------
+
+
+@school_view(Cap.MANAGE_CONSENT)
+def editor(request):
+    published = selectors.current_form(request.school)
+    draft = ConsentForm.objects.filter(school=request.school, status=FormStatus.DRAFT).first()
+    if draft is None:
+        return render(request, "consent/editor.html", {"published": published, "draft": None})
+    queryset = ConsentPurpose.objects.filter(form=draft).order_by("order", "pk")
+    settings_form = FormSettingsForm(request.POST or None, initial={"intro": draft.intro}, prefix="form")
+    formset = PurposeFormSet(request.POST or None, queryset=queryset, prefix="uses")
+    if request.method == "POST" and settings_form.is_valid() and formset.is_valid():
+        with transaction.atomic():
+            ConsentForm.objects.filter(pk=draft.pk).update(intro=settings_form.cleaned_data["intro"])
+            taken = set(queryset.values_list("code", flat=True))
+            purposes = formset.save(commit=False)
+            for obj in formset.deleted_objects:
+                obj.delete()
+            for n, purpose in enumerate(purposes):
+                if not purpose.pk:
+                    purpose.form = draft
+                    purpose.code = new_code(purpose.label, taken)
+                if purpose.order is None:
+                    purpose.order = 1000 + n
+                purpose.save()
+            audit.record(
+                action="consent.form_edited", actor=request.user, school=request.school, obj=draft, request=request
+            )
+        messages.success(request, "Saved. Parents see the changes only when you publish this version.")
+        return redirect("consent:editor", school_slug=request.school.slug)
+    status = 400 if settings_form.errors or formset.total_error_count() else 200
+    return render(
+        request,
+        "consent/editor.html",
+        {"published": published, "draft": draft, "settings_form": settings_form, "formset": formset},
+        status=status,
+    )
+
+
+@school_view(Cap.MANAGE_CONSENT)
+@require_POST
+def start_draft(request):
+    services.start_draft(school=request.school, by=request.user, request=request)
+    return redirect("consent:editor", school_slug=request.school.slug)
+
+
+@school_view(Cap.MANAGE_CONSENT)
+@require_POST
+def publish(request):
+    draft = ConsentForm.objects.filter(school=request.school, status=FormStatus.DRAFT).first()
+    if draft is None:
+        raise Http404("No draft to publish.")
+    try:
+        published = services.publish(draft=draft, by=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("consent:editor", school_slug=request.school.slug)
+    messages.success(
+        request,
+        f"Version {published.version} is published on {timezone.localtime(published.published_at):%d/%m/%Y}. "
+        "Parents are asked to confirm their answers; their earlier answers still apply until they do.",
+    )
+    return redirect("consent:dashboard", school_slug=request.school.slug)
