@@ -10,6 +10,7 @@ class Role(models.TextChoices):
     HEADTEACHER = "headteacher", "Headteacher"
     DEPUTY = "deputy", "Deputy headteacher"
     DSL = "dsl", "Designated safeguarding lead"
+    DEPUTY_DSL = "deputy_dsl", "Deputy designated safeguarding lead"
     ESAFETY_LEAD = "esafety_lead", "E-safety lead"
     ICT_MANAGER = "ict_manager", "ICT manager"
     BUSINESS_MANAGER = "business_manager", "School business manager"
@@ -92,8 +93,8 @@ _LEADERSHIP = {
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
-    # Safeguarding-flagged incidents: the head and the DSL only (not the deputy unless
-    # they are also the DSL).
+    # Safeguarding-flagged incidents: the head, the DSL and the deputy DSL only (not the
+    # deputy head unless they are also a DSL).
     Role.HEADTEACHER: frozenset(_LEADERSHIP | {Cap.VIEW_SAFEGUARDING_INCIDENTS}),
     Role.DEPUTY: frozenset(_LEADERSHIP),
     Role.DSL: frozenset(
@@ -186,6 +187,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         }
     ),
 }
+# The deputy DSL stands in for the DSL: the same access, flagged incidents included.
+ROLE_CAPABILITIES[Role.DEPUTY_DSL] = ROLE_CAPABILITIES[Role.DSL]
 
 # Capabilities that expose safeguarding records or the whole school's personal data:
 # anyone who holds one must use two-factor authentication and gets a short idle

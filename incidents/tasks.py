@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 
 # Who is told of every new incident: the DSL and the e-safety lead; the head when the
 # school has neither.
-NOTIFIED_ROLES = (Role.DSL, Role.ESAFETY_LEAD)
+NOTIFIED_ROLES = (Role.DSL, Role.DEPUTY_DSL, Role.ESAFETY_LEAD)
 
 
 def recipients(incident):

@@ -18,6 +18,7 @@ PEOPLE = [
     "esafety_lead",
     "esafety_lead_and_dsl",
     "dsl",
+    "deputy_dsl",
     "head",
     "deputy",
     "governor",
@@ -27,8 +28,8 @@ PEOPLE = [
 ]
 
 # Who sees the whole record of an ordinary incident, and of one flagged safeguarding.
-SEES_RECORD = {"esafety_lead", "esafety_lead_and_dsl", "dsl", "head", "deputy", "trust_officer"}
-SEES_FLAGGED_RECORD = {"esafety_lead_and_dsl", "dsl", "head"}
+SEES_RECORD = {"esafety_lead", "esafety_lead_and_dsl", "dsl", "deputy_dsl", "head", "deputy", "trust_officer"}
+SEES_FLAGGED_RECORD = {"esafety_lead_and_dsl", "dsl", "deputy_dsl", "head"}
 
 
 @pytest.fixture
@@ -38,6 +39,8 @@ def people(request, school, reporter):
             return reporter
         if name == "esafety_lead_and_dsl":
             return make_member(school, Role.ESAFETY_LEAD, Role.DSL)
+        if name == "deputy_dsl":
+            return make_member(school, Role.DEPUTY_DSL)
         return request.getfixturevalue(name)
 
     return person
