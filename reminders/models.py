@@ -67,6 +67,7 @@ class ReminderItem(models.Model):
         NEW_YEAR = "new_year", "New academic year"
         DIGEST = "digest", "Weekly summary"
         INCIDENT = "incident", "E-safety incident"
+        DEVICES = "devices", "School equipment to return"
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="reminder_items")
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

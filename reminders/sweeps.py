@@ -474,4 +474,4 @@ def due_items(school, today: datetime.date | None = None) -> list[dict]:
 
 
 # The sweeps of other areas, registered through @sweep in their own modules.
-from . import incident_sweeps  # noqa: E402, F401
+from . import device_sweeps, incident_sweeps  # noqa: E402, F401
