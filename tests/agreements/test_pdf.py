@@ -141,7 +141,8 @@ def test_the_fonts_the_template_asks_for_are_shipped_in_static_fonts(settings):
 
     from django.template.loader import get_template
 
-    source = get_template("agreements/signed_pdf.html").template.source
+    assert '{% extends "pdf_base.html" %}' in get_template("agreements/signed_pdf.html").template.source
+    source = get_template("pdf_base.html").template.source  # the print CSS the signed records share
     urls = re.findall(r'src: url\("([^"]+)"\)', source)
 
     assert urls == ["static/fonts/DejaVuSans.ttf", "static/fonts/DejaVuSans-Bold.ttf"]
