@@ -22,6 +22,7 @@ from core import audit
 from core.forms import apply_validation_error
 from core.roles import Cap
 from core.tenancy import school_view
+from core.uploads import check_document
 from schools.models import Membership, Pupil
 
 from . import services
@@ -31,34 +32,12 @@ MAX_SCAN_BYTES = 10 * 1024 * 1024
 PAPER_AUDIENCES = (Audience.STAFF, Audience.PARENTS)
 _AUDIENCE_LABELS = {Audience.STAFF: "staff form", Audience.PARENTS: "parents' and carers' form"}
 
-# What a scan may be, recognised by its first bytes (never by its name).
-_SIGNATURES = [
-    (b"%PDF-", "application/pdf", "pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-]
 SCAN_REFUSED = "The scan must be a PDF, PNG or JPEG file of 10 MB or less. Scan the form again and attach that file."
-
-
-def scan_kind(head: bytes) -> tuple[str, str] | None:
-    """(content type, extension) for the first bytes of a file, or None."""
-    for magic, content_type, extension in _SIGNATURES:
-        if head.startswith(magic):
-            return content_type, extension
-    return None
 
 
 def check_scan(upload) -> tuple[str, str]:
     """The scan's content type and extension, or a ValidationError beside the field."""
-    if upload is None or upload.size == 0 or upload.size > MAX_SCAN_BYTES:
-        raise ValidationError({"scan": SCAN_REFUSED})
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    kind = scan_kind(head)
-    if kind is None:
-        raise ValidationError({"scan": SCAN_REFUSED})
-    return kind
+    return check_document(upload, field="scan", max_bytes=MAX_SCAN_BYTES, refused=SCAN_REFUSED)
 
 
 def paper_forms(school):

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from agreements import services as agreements
 from agreements.models import Method, Signature
-from agreements.paper import scan_kind
 from agreements.selectors import forms_to_sign
 from core import audit
+from core.uploads import check_document
 from schools.models import Guardianship, Membership
 
 from .models import (
@@ -463,14 +463,7 @@ def report_lost(
 
 def check_certificate(upload) -> tuple[str, str]:
     """The certificate's content type and extension, recognised by its first bytes."""
-    if upload is None or upload.size == 0 or upload.size > MAX_CERTIFICATE_BYTES:
-        raise ValidationError({"certificate": CERTIFICATE_REFUSED})
-    upload.seek(0)
-    kind = scan_kind(upload.read(16))
-    upload.seek(0)
-    if kind is None:
-        raise ValidationError({"certificate": CERTIFICATE_REFUSED})
-    return kind
+    return check_document(upload, field="certificate", max_bytes=MAX_CERTIFICATE_BYTES, refused=CERTIFICATE_REFUSED)
 
 
 def dispose(

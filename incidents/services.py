@@ -14,6 +14,7 @@ from django.utils import timezone
 from core import audit
 from core.roles import Cap
 from core.tenancy import school_access
+from core.uploads import check_document
 
 from .models import (
     EntryKind,
@@ -31,12 +32,6 @@ EVIDENCE_REFUSED = (
     "The evidence must be a screenshot or photo (PNG or JPEG) or a PDF, of 10 MB or less. "
     "This file is not one of those: take the screenshot again, or save the document as a PDF."
 )
-# What evidence may be, recognised by its first bytes (never by its name).
-_MAGIC = [
-    (b"%PDF-", "application/pdf", "pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-]
 # A few minutes' grace for a phone whose clock runs fast.
 _CLOCK_SKEW = datetime.timedelta(minutes=5)
 
@@ -44,15 +39,7 @@ _CLOCK_SKEW = datetime.timedelta(minutes=5)
 def evidence_kind(upload) -> tuple[str, str]:
     """(content type, extension) of an upload, judged by its content, or a
     ValidationError beside the evidence field."""
-    if upload is None or not upload.size or upload.size > MAX_EVIDENCE_BYTES:
-        raise ValidationError({"evidence": EVIDENCE_REFUSED})
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    for magic, content_type, extension in _MAGIC:
-        if head.startswith(magic):
-            return content_type, extension
-    raise ValidationError({"evidence": EVIDENCE_REFUSED})
+    return check_document(upload, field="evidence", max_bytes=MAX_EVIDENCE_BYTES, refused=EVIDENCE_REFUSED)
 
 
 def _check_when(field, moment, what):

@@ -1,0 +1,31 @@
+"""Uploaded documents (scans, screenshots, certificates) are judged by their content,
+never by their name: the first bytes must be those of a PDF, a PNG or a JPEG."""
+
+from django.core.exceptions import ValidationError
+
+_SIGNATURES = [
+    (b"%PDF-", "application/pdf", "pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+]
+
+
+def document_kind(head: bytes) -> tuple[str, str] | None:
+    """(content type, extension) for the first bytes of a file, or None."""
+    for magic, content_type, extension in _SIGNATURES:
+        if head.startswith(magic):
+            return content_type, extension
+    return None
+
+
+def check_document(upload, *, field: str, max_bytes: int, refused: str) -> tuple[str, str]:
+    """The upload's (content type, extension) if it is a PDF, PNG or JPEG of at most
+    `max_bytes`; otherwise a ValidationError with `refused` beside `field`."""
+    if upload is None or not upload.size or upload.size > max_bytes:
+        raise ValidationError({field: refused})
+    upload.seek(0)
+    kind = document_kind(upload.read(16))
+    upload.seek(0)
+    if kind is None:
+        raise ValidationError({field: refused})
+    return kind
