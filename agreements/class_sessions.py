@@ -8,7 +8,6 @@ Services (writes) and selectors (reads) for ClassSession, used by agreements.cla
 from __future__ import annotations
 
 import datetime
-import hashlib
 import secrets
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -18,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from accounts.models import hash_token
 from aup.models import AgreementForm, Audience, VersionStatus
 from core import audit
 from core.academic_year import AcademicYear
@@ -62,16 +62,12 @@ def may_review(access, user, session: ClassSession) -> bool:
 # --- tokens and kiosk state ----------------------------------------------------------
 
 
-def token_sha256(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def kiosk_session_for_token(token: str) -> ClassSession | None:
     """The kiosk session a token opens (whatever its state), or None."""
     if not token or len(token) < 20:
         return None
     return (
-        ClassSession.objects.filter(mode=ClassSession.Mode.KIOSK, token_sha256=token_sha256(token))
+        ClassSession.objects.filter(mode=ClassSession.Mode.KIOSK, token_sha256=hash_token(token))
         .select_related("school", "school_class", "form__version__policy", "led_by")
         .first()
     )
@@ -252,7 +248,7 @@ def open_kiosk_session(*, form: AgreementForm, school_class: SchoolClass, led_by
             led_by=led_by,
             mode=ClassSession.Mode.KIOSK,
             held_on=timezone.localdate(now),
-            token_sha256=token_sha256(token),
+            token_sha256=hash_token(token),
             expires_at=now + datetime.timedelta(minutes=KIOSK_MINUTES),
         )
         audit.record(
@@ -275,7 +271,7 @@ def new_kiosk_link(*, session: ClassSession, by, request=None) -> str:
         session = ClassSession.objects.select_for_update().get(pk=session.pk)
         if not is_pending(session):
             raise ValidationError("This session is over: start a new one.")
-        session.token_sha256 = token_sha256(token)
+        session.token_sha256 = hash_token(token)
         session.expires_at = timezone.now() + datetime.timedelta(minutes=KIOSK_MINUTES)
         session.save(update_fields=["token_sha256", "expires_at"])
         audit.record(

@@ -12,7 +12,6 @@ it."""
 from __future__ import annotations
 
 import datetime
-import hashlib
 import secrets
 
 from django import forms
@@ -26,6 +25,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.models import hash_token
 from aup.models import AgreementForm, Audience, VersionStatus
 from core import audit
 from core.forms import apply_validation_error
@@ -47,10 +47,6 @@ THANKS_SECONDS = 10
 
 class KioskClosed(Exception):
     """The reception kiosk was closed by the office or has expired."""
-
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def end_of_day(moment=None) -> datetime.datetime:
@@ -96,7 +92,7 @@ def kiosk_for_token(token: str) -> ReceptionKiosk:
     """The kiosk the token opens, open or not; 404 for a token that was never issued."""
     return get_object_or_404(
         ReceptionKiosk.objects.select_related("school", "form__version__policy").prefetch_related("form__statements"),
-        token_sha256=token_digest(token),
+        token_sha256=hash_token(token),
     )
 
 
@@ -117,7 +113,7 @@ def open_reception_kiosk(*, school, opened_by, request=None) -> tuple[ReceptionK
         kiosk = ReceptionKiosk.objects.create(
             school=school,
             form=form,
-            token_sha256=token_digest(token),
+            token_sha256=hash_token(token),
             opened_by=opened_by,
             expires_at=end_of_day(),
         )

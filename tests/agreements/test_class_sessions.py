@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import hash_token
 from agreements import class_sessions as cs
 from agreements.models import ClassSession, ClassSessionEntry, Method, Signature
 from agreements.selectors import pupil_signatures, pupils_who_must_sign
@@ -130,7 +131,7 @@ def test_a_teacher_runs_a_class_session_and_each_signature_says_it_was_led_by_th
 
     response, session, token = _open(client, school, school_class, ks2_form)
     assert response.url == _review(school, session)
-    assert session.token_sha256 == cs.token_sha256(token) and token not in session.token_sha256
+    assert session.token_sha256 == hash_token(token) and token not in session.token_sha256
     assert timezone.now() + datetime.timedelta(minutes=89) < session.expires_at
     review = client.get(_review(school, session)).content.decode()
     assert _kiosk(token) in review and "data:image/svg+xml;base64," in review
