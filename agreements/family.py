@@ -17,7 +17,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from aup.models import AgreementForm, Audience, VersionStatus
-from core.academic_year import AcademicYear
 from core.forms import apply_validation_error
 from schools.models import Guardianship
 from schools.selectors import children_of
@@ -26,7 +25,7 @@ from . import services
 from .changes import changes_since_last_signed
 from .forms import SignForm
 from .models import Kind, Method, Signature
-from .selectors import current_form_for
+from .selectors import current_form_for, pupil_signatures
 
 # --- Selectors -----------------------------------------------------------------------
 
@@ -71,14 +70,7 @@ def _published_parent_forms(school_ids):
 def _counting_signatures(forms, pupil_ids) -> set[tuple[int, int, int | None]]:
     """(form id, pupil id, signer id) of every signature that counts now for these
     forms and children: one query."""
-    this_year = AcademicYear.current().start_year
-    every_year = {f.pk for f in forms if f.every_academic_year}
-    rows = (
-        Signature.objects.filter(form__in=forms, pupil_id__in=pupil_ids, kind=Kind.SIGNATURE)
-        .exclude(superseded_by__kind=Kind.WITHDRAWAL)
-        .values_list("form_id", "pupil_id", "signer_id", "academic_year")
-    )
-    return {(f, p, s) for f, p, s, year in rows if f not in every_year or year == this_year}
+    return {(f, p, s) for (f, p), signers in pupil_signatures(forms, pupil_ids).items() for s in signers}
 
 
 def _still_needed(form, guardianship, signed, carers_with_pr) -> bool:
