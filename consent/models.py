@@ -219,3 +219,128 @@ class Disagreement(models.Model):
 
     def __str__(self):
         return f"Carers disagree about {self.pupil}"
+
+
+# --- Events: a named group of pupils for "who may appear?" -------------------------------
+
+
+class SchoolEvent(models.Model):
+    """A trip, a match or a performance: the pupils taking part, picked from any classes,
+    so staff can check who may appear in its photos and print the list for the day."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="consent_events")
+    name = models.CharField(max_length=120)
+    date = models.DateField()
+    pupils = models.ManyToManyField(Pupil, related_name="consent_events", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.date:%d/%m/%Y})"
+
+
+# --- Planned posts: checked against consent, approved by the head, logged -----------------
+
+
+class PostStatus(models.TextChoices):
+    AWAITING = "awaiting", "Waiting for the head's approval"
+    APPROVED = "approved", "Approved: not published yet"
+    REFUSED = "refused", "Refused"
+    CANCELLED = "cancelled", "Cancelled"
+    PUBLISHED = "published", "Published"
+    TAKEN_DOWN = "taken_down", "Taken down"
+
+
+class PlannedPost(models.Model):
+    """A photo (or video) someone means to publish for one purpose or platform: checked
+    against each featured pupil's consent, approved or refused by the head, and once
+    published kept in the log, so that a withdrawal of consent, or a pupil leaving,
+    lists the posts to take down (seed 002 appendix 6; seed 004 §27.4)."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="planned_posts")
+    # The purpose is named by its code on the consent form (answers are keyed by code);
+    # the label is kept as it read when the post was planned.
+    purpose_code = models.SlugField(max_length=40)
+    purpose_label = models.CharField(max_length=120)
+    caption = models.TextField(max_length=2000)
+    pupils = models.ManyToManyField(Pupil, related_name="planned_posts", blank=True)
+    event = models.ForeignKey(SchoolEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts")
+    image = models.FileField(upload_to="posts/%Y/%m/", storage=private_storage, blank=True)
+    image_content_type = models.CharField(max_length=40, blank=True)
+    status = models.CharField(max_length=12, choices=PostStatus.choices, default=PostStatus.AWAITING)
+    planned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    planned_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True, help_text="The head's reason, when refusing.")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_where = models.CharField(max_length=300, blank=True, help_text="The link, or where it appeared.")
+    taken_down_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    taken_down_at = models.DateTimeField(null=True, blank=True)
+    take_down_note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-planned_at", "-pk"]
+        indexes = [models.Index(fields=["school", "status"])]
+
+    def __str__(self):
+        return f"Post for {self.purpose_label} ({self.get_status_display().lower()})"
+
+
+# --- Mobile phone permission slips (seed 004 §32.1, seed 003 §3.2.6) ---------------------
+
+
+class PhoneStatus(models.TextChoices):
+    REQUESTED = "requested", "Waiting for the head"
+    APPROVED = "approved", "Approved: hands the phone in at the office"
+    REFUSED = "refused", "Refused"
+    ENDED = "ended", "Ended"
+
+
+class PhonePermission(models.Model):
+    """A carer's signed request for their child to bring a mobile phone to school, with
+    the reason; the head approves or refuses; while approved, the office's list shows
+    the pupil as one who hands a phone in. The request is evidence like a signature:
+    what the carer wrote is never changed; a decision or an end is recorded beside it."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="phone_permissions")
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="phone_permissions")
+    carer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="phone_requests")
+    reason = models.TextField(max_length=1000)
+    signer_name = models.CharField("Full name as typed", max_length=200)
+    signed_at = models.DateTimeField()
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    submission_key = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=10, choices=PhoneStatus.choices, default=PhoneStatus.REQUESTED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-signed_at", "-pk"]
+        constraints = [
+            # At most one open request or permission per child at a time.
+            models.UniqueConstraint(
+                fields=["pupil"], condition=Q(status__in=["requested", "approved"]), name="one_open_phone_permission"
+            )
+        ]
+
+    def __str__(self):
+        return f"Phone permission for {self.pupil} ({self.get_status_display().lower()})"

@@ -62,6 +62,11 @@ class Cap:
     VIEW_CONSENT = "view_consent"
     VIEW_CONSENT_RECORDS = "view_consent_records"  # each carer's signed answers and PDFs
     MANAGE_CONSENT = "manage_consent"  # the consent form: purposes, intro, new versions
+    PLAN_POSTS = "plan_posts"  # plan a post with pupils in it; the log of posts; take-down lists
+    APPROVE_POSTS = "approve_posts"  # the head approves or refuses each planned post
+    # Mobile phones (seed 004 §32.1): parents ask, the head decides, the office keeps the list.
+    VIEW_PHONES = "view_phones"
+    DECIDE_PHONES = "decide_phones"
 
 
 _LEADERSHIP = {
@@ -90,12 +95,15 @@ _LEADERSHIP = {
     Cap.VIEW_CONSENT,
     Cap.VIEW_CONSENT_RECORDS,
     Cap.MANAGE_CONSENT,
+    Cap.PLAN_POSTS,
+    Cap.VIEW_PHONES,
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     # Safeguarding-flagged incidents: the head, the DSL and the deputy DSL only (not the
     # deputy head unless they are also a DSL).
-    Role.HEADTEACHER: frozenset(_LEADERSHIP | {Cap.VIEW_SAFEGUARDING_INCIDENTS}),
+    # Posts with pupils in them, and phone permission slips, are the head's decision.
+    Role.HEADTEACHER: frozenset(_LEADERSHIP | {Cap.VIEW_SAFEGUARDING_INCIDENTS, Cap.APPROVE_POSTS, Cap.DECIDE_PHONES}),
     Role.DEPUTY: frozenset(_LEADERSHIP),
     Role.DSL: frozenset(
         {
@@ -143,6 +151,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.REPORT_INCIDENT,
             Cap.VIEW_CONSENT,
             Cap.VIEW_CONSENT_RECORDS,
+            Cap.PLAN_POSTS,
+            Cap.VIEW_PHONES,
         }
     ),
     Role.OFFICE: frozenset(
@@ -160,10 +170,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.REPORT_INCIDENT,
             Cap.VIEW_CONSENT,
             Cap.VIEW_CONSENT_RECORDS,
+            Cap.PLAN_POSTS,
+            Cap.VIEW_PHONES,
         }
     ),
-    Role.TEACHER: frozenset({Cap.VIEW_SCHOOL, Cap.VIEW_PUPILS, Cap.REPORT_INCIDENT, Cap.VIEW_CONSENT}),
-    Role.SUPPORT_STAFF: frozenset({Cap.VIEW_SCHOOL, Cap.REPORT_INCIDENT, Cap.VIEW_CONSENT}),
+    Role.TEACHER: frozenset({Cap.VIEW_SCHOOL, Cap.VIEW_PUPILS, Cap.REPORT_INCIDENT, Cap.VIEW_CONSENT, Cap.PLAN_POSTS}),
+    Role.SUPPORT_STAFF: frozenset({Cap.VIEW_SCHOOL, Cap.REPORT_INCIDENT, Cap.VIEW_CONSENT, Cap.PLAN_POSTS}),
     # Governors see the termly summary, never an individual incident.
     Role.GOVERNOR: frozenset({Cap.VIEW_SCHOOL, Cap.VIEW_INCIDENT_SUMMARY}),
     Role.CHAIR_OF_GOVERNORS: frozenset({Cap.VIEW_SCHOOL, Cap.VIEW_INCIDENT_SUMMARY}),

@@ -48,10 +48,17 @@ class ReminderEmail(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # An urgent email (a data breach's 72-hour deadline) holds one item and goes at once:
+    # outside the one-a-day rule and the quiet hours, which could hold it past the deadline.
+    urgent = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering = ["-day", "-created_at"]
-        constraints = [models.UniqueConstraint(fields=["recipient", "day"], name="one_reminder_email_a_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "day"], condition=models.Q(urgent=False), name="one_reminder_email_a_day"
+            )
+        ]
         indexes = [models.Index(fields=["state", "send_after"])]
 
     def __str__(self):
@@ -68,8 +75,15 @@ class ReminderItem(models.Model):
         DIGEST = "digest", "Weekly summary"
         INCIDENT = "incident", "E-safety incident"
         DEVICES = "devices", "School equipment to return"
+        CONSENT = "consent", "Photo consent to answer"
+        POSTS = "posts", "Photos to take down"
+        PHONES = "phones", "Phone request to decide"
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="reminder_items")
+    # A school's reminder, or a trust's (a trust-wide policy's review, to trust officers).
+    school = models.ForeignKey(School, null=True, blank=True, on_delete=models.CASCADE, related_name="reminder_items")
+    trust = models.ForeignKey(
+        "schools.Trust", null=True, blank=True, on_delete=models.CASCADE, related_name="reminder_items"
+    )
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     email = models.ForeignKey(ReminderEmail, on_delete=models.PROTECT, related_name="items")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -97,6 +111,11 @@ class ReminderItem(models.Model):
         ordering = ["-created_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["recipient", "subject_key", "due_on"], name="a_reminder_is_made_once"),
+            models.CheckConstraint(
+                condition=models.Q(school__isnull=False, trust__isnull=True)
+                | models.Q(school__isnull=True, trust__isnull=False),
+                name="reminder_item_of_a_school_or_a_trust",
+            ),
         ]
         indexes = [models.Index(fields=["school", "-created_at"])]
 
