@@ -82,3 +82,26 @@ def test_the_demo_has_a_published_ict_policy_that_most_staff_have_signed(db, set
     signers = set(Signature.objects.filter(form__in=staff_forms).values_list("signer__email", flat=True))
     assert len(signers) >= 20
     assert "teacher@riverside.example" not in signers  # left for the demo to sign
+
+
+def test_the_demo_has_photo_consent_to_show_and_loads_it_once(db, settings, tmp_path):
+    from consent.models import ConsentForm, ConsentRecord, Disagreement, SchoolEvent
+    from consent.selectors import dashboard
+
+    settings.DEBUG = True
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    call_command("seed_demo", stdout=StringIO())
+    records = ConsentRecord.objects.count()
+    call_command("seed_demo", stdout=StringIO())
+
+    school = School.objects.get(slug="riverside-primary")
+    assert ConsentForm.objects.filter(school=school).count() == 1
+    assert ConsentForm.objects.filter(school__slug="little-acorns", status="published").exists()
+    assert ConsentRecord.objects.count() == records
+    data = dashboard(school)
+    assert data.answered > 40 and data.outstanding > 40  # something done, something to do
+    assert Disagreement.objects.filter(school=school).exists()
+    # The demo parent has answered for her Year 4 child, not for her nursery child.
+    parent = User.objects.get(email="parent@riverside.example")
+    assert ConsentRecord.objects.filter(carer=parent).count() == 1
+    assert SchoolEvent.objects.get(school=school).pupils.count() == 15

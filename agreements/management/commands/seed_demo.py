@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from agreements.demo import sign_for_demo_staff
 from aup.demo import build_demo_policies, build_demo_trust_policy
+from consent.demo import build_demo_consent
 from schools import demo
 
 
@@ -25,6 +26,10 @@ class Command(BaseCommand):
                 sign_for_demo_staff(build_demo_policies(timezone.localdate()))
                 build_demo_trust_policy(timezone.localdate())
             self.stdout.write(self.style.SUCCESS("Loaded the demo trust: Riverside Primary and Little Acorns Nursery."))
+        # Areas added since the first demo load themselves once, into an older demo too.
+        with transaction.atomic():
+            if build_demo_consent(timezone.localdate()):
+                self.stdout.write(self.style.SUCCESS("Loaded the demo photo consent at Riverside Primary."))
         self.stdout.write(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD})")
         for label, email in demo.LOGINS:
             self.stdout.write(f"  {label:<36} {email}")

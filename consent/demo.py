@@ -1,0 +1,113 @@
+"""Demo photo consent at Riverside Primary: a published form, answers for most of
+Beech (Year 4) and Oak (Year 6) and some of the rest (and at the nursery, a
+published form nobody has answered yet), two carers who disagree, the
+Year 6 trip as an event, posts in each state and phone permission slips. The demo
+parent (Rachel Thompson) has answered for her Year 4 child, not yet for her nursery
+child, so both paths can be tried. Loads once (it looks for the school's form)."""
+
+from __future__ import annotations
+
+import datetime
+import random
+
+from core.roles import Role
+from schools.models import Guardianship, Membership, Pupil, School
+
+from . import services
+from .models import ConsentForm, SchoolEvent
+
+# How carers answer in the demo: most say yes to most uses; some keep to school-only.
+_MOSTLY_YES = {"press": False, "x": False}
+_SCHOOL_ONLY = {"display_inside": True, "prospectus": True, "video": True, "video_conferencing": True}
+
+
+def _head(school):
+    return (
+        Membership.objects.active()
+        .filter(school=school, roles__role=Role.HEADTEACHER)
+        .select_related("user")
+        .first()
+        .user
+    )
+
+
+def _answers(form, pattern: dict, default: bool) -> dict[str, bool]:
+    return {p.code: pattern.get(p.code, default) for p in form.purposes.all()}
+
+
+def build_demo_consent(today: datetime.date) -> bool:
+    """Returns False if the demo consent was loaded before (nothing is changed)."""
+    school = School.objects.filter(slug="riverside-primary").first()
+    if school is None or ConsentForm.objects.filter(school=school).exists():
+        return False
+    nursery = School.objects.filter(slug="little-acorns").first()
+    if nursery is not None:  # published, nobody has answered yet
+        nursery_head = _head(nursery)
+        services.publish(draft=services.start_draft(school=nursery, by=nursery_head), by=nursery_head)
+    head = _head(school)
+    form = services.publish(draft=services.start_draft(school=school, by=head), by=head)
+    rng = random.Random(2026)  # noqa: S311 (demo data, not security)
+
+    guardianships = list(
+        Guardianship.objects.filter(pupil__school=school, parental_responsibility=True)
+        .select_related("pupil__school_class", "carer")
+        .order_by("pupil__school_class__name", "pupil__last_name", "pupil_id", "pk")
+    )
+    first_carer: dict[int, Guardianship] = {}
+    second_carer: dict[int, Guardianship] = {}
+    for g in guardianships:
+        if g.pupil_id not in first_carer:
+            first_carer[g.pupil_id] = g
+        else:
+            second_carer.setdefault(g.pupil_id, g)
+
+    answered = 0
+    disagreement_made = False
+    for pupil_id, g in first_carer.items():
+        pupil = g.pupil
+        in_focus = pupil.school_class and pupil.school_class.name in ("Beech", "Oak")
+        if g.carer.email == "parent@riverside.example":
+            chance = 1.0
+        else:
+            chance = 0.85 if in_focus else 0.35
+        if rng.random() >= chance:
+            continue  # no answer yet: counts as no
+        roll = rng.random()
+        if roll < 0.7:
+            answers = _answers(form, _MOSTLY_YES, True)
+        elif roll < 0.9:
+            answers = _answers(form, _SCHOOL_ONLY, False)
+        else:
+            answers = _answers(form, {}, False)  # no to everything
+        services.record_answers(
+            carer=g.carer,
+            form=form,
+            pupils=[pupil],
+            answers=answers,
+            typed_name=g.carer.get_full_name(),
+            submission_key=f"demo-consent-{pupil_id}",
+        )
+        answered += 1
+        other = second_carer.get(pupil_id)
+        if other and in_focus and not disagreement_made and answers.get("facebook"):
+            # The other parent says no to Facebook: the more restrictive answer applies
+            # and the office is told.
+            services.record_answers(
+                carer=other.carer,
+                form=form,
+                pupils=[pupil],
+                answers={**answers, "facebook": False, "instagram": False},
+                typed_name=other.carer.get_full_name(),
+                submission_key=f"demo-consent-{pupil_id}-b",
+            )
+            disagreement_made = True
+
+    oak = list(Pupil.objects.current().filter(school=school, school_class__name="Oak").order_by("last_name", "pk"))
+    trip = SchoolEvent.objects.create(
+        school=school,
+        name="Year 6 trip to the Science Museum",
+        date=today + datetime.timedelta(days=10),
+        created_by=head,
+    )
+    trip.pupils.set(oak[::2])
+    return True
