@@ -3,6 +3,18 @@ what the seed policies ask people to agree to). Schools edit them before approvi
 
 from .models import Audience
 
+# Parents' and visitors' mobile phone rules, in the words of seed 003 §4.1: part of both
+# the visitors' and the parents' forms.
+PHONE_RULES_FOR_PARENTS_AND_VISITORS = [
+    "I will use my mobile phone or camera only in the office reception area or off site.",
+    "In very unusual circumstances, such as a family emergency, I will ask the supervising member of staff "
+    "or a senior leader for permission before using my mobile phone on the school's premises.",
+    "If I need to be contacted while I am in school, I will ask for the school's landline number to be used; "
+    "a member of staff will then contact me.",
+    "I will not take photos of children without first discussing it with the headteacher.",
+    "I remain responsible for my own property, and for any loss of it.",
+]
+
 STARTER_FORMS = {
     Audience.STAFF: (
         "Staff, governor and volunteer ICT agreement",
@@ -21,8 +33,8 @@ STARTER_FORMS = {
         "Visitors' mobile phone and ICT rules",
         "Welcome. While you are in school, please agree to the following.",
         [
-            "I will not use my phone or any device to take photos, video or sound recordings of pupils.",
-            "I will use my phone only in the staff room or office areas, away from pupils.",
+            *PHONE_RULES_FOR_PARENTS_AND_VISITORS,
+            "I will not use my phone or any device to take video or sound recordings of pupils.",
             "I will only use the school's network or computers if a member of staff has given me access.",
         ],
     ),
@@ -55,6 +67,7 @@ STARTER_FORMS = {
             "I understand the school filters and monitors internet use, but cannot guarantee that no unsuitable material will ever be seen.",
             "I will support the school in teaching my child to be safe online, and tell the school about any concern.",
             "I will not post photos or videos of other children from school events on social media.",
+            *PHONE_RULES_FOR_PARENTS_AND_VISITORS,
         ],
     ),
     Audience.LOANS: (

@@ -47,18 +47,31 @@ class AnswerForm(forms.Form):
         return {p.code: self.cleaned_data[f"use_{p.code}"] == "yes" for p in self.purposes}
 
 
+class GroupField(forms.ChoiceField):
+    """A class, year group or event of this school. Any "event-<number>" passes here
+    so that the page answers 404 for an event that is not this school's."""
+
+    def valid_value(self, value):
+        kind, _, pk = str(value).partition("-")
+        return (kind == "event" and pk.isdigit()) or super().valid_value(value)
+
+
 class CheckForm(forms.Form):
-    group = forms.ChoiceField(label="Class or year group")
+    group = GroupField(label="Class, year group or event")
     purpose = forms.ChoiceField(label="Use of the photo")
 
-    def __init__(self, *args, classes, year_groups, purposes, **kwargs):
+    def __init__(self, *args, classes, year_groups, purposes, events=(), **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.fields["group"].choices = [
-            ("", "Choose a class or year group"),
+        choices = [
+            ("", "Choose a class, year group or event"),
             ("Classes", [(f"class-{c.pk}", c.name) for c in classes]),
             ("Year groups", [(f"year-{y.pk}", f"All of {y.name}") for y in year_groups]),
         ]
+        events = [(f"event-{e.pk}", str(e)) for e in events]
+        if events:
+            choices.append(("Events", events))
+        self.fields["group"].choices = choices
         self.fields["purpose"].choices = [(p.code, p.label) for p in purposes]
 
 
@@ -120,3 +133,102 @@ def new_code(label: str, taken: set[str]) -> str:
         code, n = f"{base}_{n}", n + 1
     taken.add(code)
     return code
+
+
+# --- Mobile phones ----------------------------------------------------------------------
+
+
+class PhoneRequestForm(forms.Form):
+    """A carer asks for their child to bring a phone: the reason, the rules agreed,
+    and their typed name as the signature."""
+
+    reason = forms.CharField(
+        label="Why does your child need to bring a phone?",
+        help_text="For example: they walk home alone, or travel between two homes.",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Say why your child needs to bring a phone."},
+    )
+    agree = forms.BooleanField(
+        label="I agree to these rules, and I will talk them through with my child.",
+        error_messages={"required": "Tick to agree to the rules."},
+    )
+    typed_name = SignForm.base_fields["typed_name"]
+    submission_key = SignForm.base_fields["submission_key"]
+
+    clean_typed_name = SignForm.clean_typed_name
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError("Say why your child needs to bring a phone.")
+        return reason
+
+
+class PhoneDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Your decision",
+        choices=[("approve", "Approve"), ("refuse", "Refuse")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose approve or refuse."},
+    )
+    note = forms.CharField(
+        label="Reason (needed to refuse: the parent or carer sees it)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "refuse" and not (data.get("note") or "").strip():
+            self.add_error("note", "Give a reason for refusing: the parent or carer will see it.")
+        return data
+
+
+# --- Events -----------------------------------------------------------------------------
+
+
+class EventForm(forms.Form):
+    """An event's name, date and pupils. The page shows the pupils already picked and
+    those of one class or year group at a time; the field accepts any current pupil of
+    the school."""
+
+    name = forms.CharField(
+        label="Name of the event",
+        max_length=120,
+        help_text="For example: Year 5 trip to the museum, or the football match.",
+        error_messages={"required": "Give the event a name."},
+    )
+    date = forms.DateField(
+        label="Date",
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "Give the date of the event.", "invalid": "Give the date as day/month/year."},
+    )
+    pupils = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.MultipleHiddenInput,
+        error_messages={"invalid_choice": "Choose pupils of this school only."},
+    )
+    show = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, pupils, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["pupils"].queryset = pupils
+
+    def chosen_ids(self) -> set[int]:
+        """The pupils ticked (as posted, or as saved)."""
+        if self.is_bound:
+            return {int(v) for v in self.data.getlist(self.add_prefix("pupils")) if str(v).isdigit()}
+        return {int(getattr(p, "pk", p)) for p in self.initial.get("pupils", [])}

@@ -126,3 +126,7 @@ def notify_disagreement(disagreement_id: int):
         Disagreement.objects.filter(pk=disagreement.pk).update(notified_at=None)
         raise
     logger.info("Told the office that carers disagree about pupil %s", disagreement.pupil_id)
+
+
+# Registered for the worker (autodiscovery finds tasks.py only).
+from .phones import notify_phone_decision  # noqa: E402, F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import family, views
+from . import family, phone_views, post_views, views
 
 app_name = "consent"
 
@@ -16,6 +16,27 @@ school_patterns = [
     path("consent/form/", views.editor, name="editor"),
     path("consent/form/start/", views.start_draft, name="start_draft"),
     path("consent/form/publish/", views.publish, name="publish"),
+    # Planned posts (consent/post_views.py): plan, the head's queue, the log, take-downs.
+    path("consent/posts/", post_views.log, name="posts"),
+    path("consent/posts/new/", post_views.plan, name="post_plan"),
+    path("consent/posts/approvals/", post_views.queue, name="post_queue"),
+    path("consent/posts/to-take-down/", post_views.take_down_list, name="posts_take_down"),
+    path("consent/posts/<int:post_id>/", post_views.detail, name="post"),
+    path("consent/posts/<int:post_id>/image/", post_views.image, name="post_image"),
+    path("consent/posts/<int:post_id>/approve/", post_views.approve, name="post_approve"),
+    path("consent/posts/<int:post_id>/refuse/", post_views.refuse, name="post_refuse"),
+    path("consent/posts/<int:post_id>/cancel/", post_views.cancel, name="post_cancel"),
+    path("consent/posts/<int:post_id>/published/", post_views.published, name="post_published"),
+    path("consent/posts/<int:post_id>/taken-down/", post_views.taken_down, name="post_taken_down"),
+    path("consent/form/confirm-again/", views.ask_to_confirm, name="ask_to_confirm"),
+    path("consent/events/", views.event_list, name="events"),
+    path("consent/events/new/", views.event_create, name="event_create"),
+    path("consent/events/<int:event_id>/", views.event_edit, name="event_edit"),
+    path("consent/phones/", phone_views.phone_list, name="phones"),
+    path("consent/phones/print/", phone_views.phone_print, name="phones_print"),
+    path("consent/phones/requests/", phone_views.phone_requests, name="phone_requests"),
+    path("consent/phones/<int:phone_id>/decide/", phone_views.phone_decide, name="phone_decide"),
+    path("consent/phones/<int:phone_id>/end/", phone_views.phone_end, name="phone_end"),
 ]
 
 # /family/consent/...: a carer's own children only.
@@ -24,4 +45,7 @@ family_patterns = [
     path("family/consent/children/<int:pupil_id>/", family.answer, name="answer"),
     path("family/consent/records/<int:record_id>/", family.receipt, name="receipt"),
     path("family/consent/records/<int:record_id>/pdf/", family.record_pdf, name="pdf"),
+    path("family/phones/", phone_views.family_home, name="phones"),
+    path("family/phones/children/<int:pupil_id>/", phone_views.family_request, name="phone_request"),
+    path("family/phones/children/<int:pupil_id>/end/", phone_views.family_end, name="phone_end"),
 ]

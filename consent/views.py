@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 import csv
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agreements.dashboard import csv_safe
 from core import audit
+from core.forms import apply_validation_error
 from core.roles import Cap
 from core.tenancy import school_view
 from schools.models import Pupil, SchoolClass, YearGroup
 
-from . import selectors, services
+from . import events, reconfirm, selectors, services
 from .family import _pdf_response
-from .forms import CheckForm, FormSettingsForm, PurposeFormSet, new_code
-from .models import ConsentForm, ConsentPurpose, ConsentRecord, FormStatus
+from .forms import CheckForm, EventForm, FormSettingsForm, PurposeFormSet, new_code
+from .models import ConsentForm, ConsentPurpose, ConsentRecord, FormStatus, SchoolEvent
 from .pdf import do_not_photograph_html, render_pdf
 
 
@@ -30,8 +33,8 @@ def _no_form(request):
 
 
 def _group(request, value):
-    """The pupils of a class or year group of this school (404 for anything else),
-    and its name."""
+    """The pupils of a class, year group or event of this school (404 for anything
+    else), and its name."""
     kind, _, pk = (value or "").partition("-")
     if not pk.isdigit():
         raise Http404("No such group.")
@@ -42,6 +45,9 @@ def _group(request, value):
         group = get_object_or_404(YearGroup, pk=pk, school=request.school)
         pupils = selectors.current_pupils(request.school).filter(year_group=group)
         group = f"All of {group.name}"
+    elif kind == "event":
+        group = get_object_or_404(SchoolEvent, pk=pk, school=request.school)
+        pupils = selectors.current_pupils(request.school).filter(consent_events=group)
     else:
         raise Http404("No such group.")
     return pupils, str(group)
@@ -56,6 +62,7 @@ def _check(request):
         classes=SchoolClass.objects.filter(school=request.school).select_related("year_group"),
         year_groups=YearGroup.objects.filter(school=request.school),
         purposes=form_version.purposes.all(),
+        events=SchoolEvent.objects.filter(school=request.school).order_by("-date", "name"),
     )
     result = group_name = None
     if check.is_valid():
@@ -193,6 +200,7 @@ def editor(request):
     draft = ConsentForm.objects.filter(school=request.school, status=FormStatus.DRAFT).first()
     if draft is None:
         return render(request, "consent/editor.html", {"published": published, "draft": None})
+    draft_edited = published is not None and reconfirm.draft_has_edits(request.school) is not None
     queryset = ConsentPurpose.objects.filter(form=draft).order_by("order", "pk")
     settings_form = FormSettingsForm(request.POST or None, initial={"intro": draft.intro}, prefix="form")
     formset = PurposeFormSet(request.POST or None, queryset=queryset, prefix="uses")
@@ -219,7 +227,13 @@ def editor(request):
     return render(
         request,
         "consent/editor.html",
-        {"published": published, "draft": draft, "settings_form": settings_form, "formset": formset},
+        {
+            "published": published,
+            "draft": draft,
+            "draft_edited": draft_edited,
+            "settings_form": settings_form,
+            "formset": formset,
+        },
         status=status,
     )
 
@@ -248,3 +262,105 @@ def publish(request):
         "Parents are asked to confirm their answers; their earlier answers still apply until they do.",
     )
     return redirect("consent:dashboard", school_slug=request.school.slug)
+
+
+@school_view(Cap.MANAGE_CONSENT)
+@require_POST
+def ask_to_confirm(request):
+    """Publish a new version with the same uses and introduction, so that every
+    parent is asked to confirm their answers (theirs still apply until they do)."""
+    try:
+        published = reconfirm.ask_every_parent(school=request.school, by=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("consent:editor", school_slug=request.school.slug)
+    messages.success(
+        request,
+        f"Version {published.version} is published with the same uses. Every parent is asked to confirm "
+        "their answers; their earlier answers still apply until they do.",
+    )
+    return redirect("consent:dashboard", school_slug=request.school.slug)
+
+
+# --- Events: groups of pupils from any classes ------------------------------------------
+
+
+@school_view(Cap.VIEW_CONSENT)
+def event_list(request):
+    return render(request, "consent/event_list.html", {"events": events.events_of(request.school)})
+
+
+@school_view(Cap.VIEW_CONSENT)
+def event_create(request):
+    return _event_page(request, None)
+
+
+@school_view(Cap.VIEW_CONSENT)
+def event_edit(request, event_id):
+    event = get_object_or_404(SchoolEvent, pk=event_id, school=request.school)
+    return _event_page(request, event)
+
+
+def _group_value(value) -> str:
+    kind, _, pk = (value or "").partition("-")
+    return value if kind in ("class", "year", "event") and pk.isdigit() else ""
+
+
+def _event_page(request, event):
+    """Name, date and pupils: the pupils picked so far stay ticked, and one class or
+    year group at a time (?group=) lists its pupils to tick. "Save and show" keeps the
+    ticks made so far and then lists another class."""
+    school = request.school
+    everyone = selectors.current_pupils(school)
+    initial = {}
+    if event is not None:
+        initial = {"name": event.name, "date": event.date, "pupils": list(event.pupils.values_list("pk", flat=True))}
+    form = EventForm(request.POST or None, pupils=everyone, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = events.save_event(
+                school=school,
+                by=request.user,
+                name=form.cleaned_data["name"],
+                date=form.cleaned_data["date"],
+                pupils=form.cleaned_data["pupils"],
+                event=event,
+                request=request,
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            count = len(form.cleaned_data["pupils"])
+            messages.success(request, f"Saved {saved.name}: {count} pupil{'s' if count != 1 else ''}.")
+            show = _group_value(request.POST.get("show")) if "then_show" in request.POST else ""
+            if show:
+                url = reverse("consent:event_edit", kwargs={"school_slug": school.slug, "event_id": saved.pk})
+                return redirect(f"{url}?{urlencode({'group': show})}")
+            return redirect("consent:events", school_slug=school.slug)
+    group_value = _group_value(request.POST.get("group") if request.method == "POST" else request.GET.get("group"))
+    chosen_ids = form.chosen_ids()
+    chosen = list(everyone.filter(pk__in=chosen_ids)) if chosen_ids else []
+    shown, group_name = [], None
+    if group_value:
+        pupils, group_name = _group(request, group_value)
+        shown = [p for p in pupils if p.pk not in chosen_ids]
+    classes = SchoolClass.objects.filter(school=school).order_by("year_group__position", "name")
+    years = YearGroup.objects.filter(school=school).order_by("position")
+    group_choices = [
+        ("Classes", [(f"class-{c.pk}", c.name) for c in classes]),
+        ("Year groups", [(f"year-{y.pk}", f"All of {y.name}") for y in years]),
+    ]
+    return render(
+        request,
+        "consent/event_form.html",
+        {
+            "event": event,
+            "form": form,
+            "chosen": chosen,
+            "shown": shown,
+            "group_name": group_name,
+            "group_value": group_value,
+            "group_choices": group_choices,
+        },
+        status=400 if form.errors else 200,
+    )

@@ -18,14 +18,15 @@ def document_kind(head: bytes) -> tuple[str, str] | None:
     return None
 
 
-def check_document(upload, *, field: str, max_bytes: int, refused: str) -> tuple[str, str]:
+def check_document(upload, *, field: str, max_bytes: int, refused: str, kinds=None) -> tuple[str, str]:
     """The upload's (content type, extension) if it is a PDF, PNG or JPEG of at most
-    `max_bytes`; otherwise a ValidationError with `refused` beside `field`."""
+    `max_bytes` (or, with `kinds`, one of those content types only, e.g. images);
+    otherwise a ValidationError with `refused` beside `field`."""
     if upload is None or not upload.size or upload.size > max_bytes:
         raise ValidationError({field: refused})
     upload.seek(0)
     kind = document_kind(upload.read(16))
     upload.seek(0)
-    if kind is None:
+    if kind is None or (kinds is not None and kind[0] not in kinds):
         raise ValidationError({field: refused})
     return kind

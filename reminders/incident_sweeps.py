@@ -9,7 +9,8 @@ Nobody named among the staff involved in an incident is reminded about it.
 - The ICO decision on a personal data breach (72 real hours from the moment the
   school became aware): to the head and the DSL 48 and 60 hours after awareness, at
   the deadline, then every 24 hours while it is overdue, until the decision is
-  recorded (or the incident is closed).
+  recorded (or the incident is closed). These are urgent: each goes at once, in an
+  email of its own, even at night, at weekends or after the day's email has gone.
 - Follow-ups: reported more than TRIAGE_AFTER_DAYS days ago and still not triaged, to
   the DSL and the e-safety lead; awaiting the head's review for more than
   REVIEW_AFTER_DAYS days, to the head; then weekly while it waits.
@@ -119,6 +120,7 @@ def breach_deadline(scan: SchoolScan):
                 timezone.localtime(moment, UK).date(),
                 text,
                 _url(scan, pk),
+                urgent=True,
             )
 
 

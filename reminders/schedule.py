@@ -20,6 +20,11 @@ def _defaults(school) -> ReminderSettings:
     )
 
 
+def default_settings() -> ReminderSettings:
+    """The defaults (unsaved): a trust's reminders, which belong to no school."""
+    return _defaults(None)
+
+
 def settings_for(school) -> ReminderSettings:
     """The school's reminder settings, or the defaults (unsaved) if it never set any."""
     found = ReminderSettings.objects.filter(school=school).first()

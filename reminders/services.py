@@ -14,7 +14,7 @@ from django.utils import timezone
 from core import audit
 
 from .models import ReminderEmail, ReminderItem, ReminderPreference, ReminderSettings
-from .schedule import next_allowed_moment, settings_for, settings_for_schools
+from .schedule import default_settings, next_allowed_moment, settings_for, settings_for_schools
 
 
 def queue_item(
@@ -28,12 +28,27 @@ def queue_item(
     action_url: str,
     mandatory: bool = True,
     requested_by=None,
+    urgent: bool = False,
 ) -> ReminderItem | None:
     """Record one reminder, unless the same one (recipient, subject, due date) was
     recorded before: then nothing happens and None comes back. The item joins the
-    person's unsent email (today's, or tomorrow's if today's has gone)."""
+    person's unsent email (today's, or tomorrow's if today's has gone); an urgent one
+    gets an email of its own, sent at once."""
     if ReminderItem.objects.filter(recipient=recipient, subject_key=subject_key, due_on=due_on).exists():
         return None
+    if urgent:
+        fields = {
+            "school": school,
+            "recipient_id": recipient.pk,
+            "kind": kind,
+            "subject_key": subject_key,
+            "due_on": due_on,
+            "text": text,
+            "action_url": action_url,
+            "requested_by_id": requested_by.pk if requested_by else None,
+        }
+        with transaction.atomic():
+            return _queue_urgent(fields, timezone.now())
     try:
         with transaction.atomic():
             email = _pending_email(recipient, school)
@@ -62,7 +77,7 @@ def _pending_email(recipient, school) -> ReminderEmail:
     day = timezone.localdate(now)
     rules = settings_for(school)
     for _ in range(3):
-        email = ReminderEmail.objects.select_for_update().filter(recipient=recipient, day=day).first()
+        email = ReminderEmail.objects.select_for_update().filter(recipient=recipient, day=day, urgent=False).first()
         if email is None:
             start = now if day == timezone.localdate(now) else _start_of(day)
             try:
@@ -175,6 +190,7 @@ def _teacher_item(school, form, user, pupils, today, requested_by):
 
 ITEM_COLUMNS = [
     "school",
+    "trust",
     "recipient",
     "email",
     "kind",
@@ -228,11 +244,15 @@ def queue_items(items: list[dict]) -> int:
     (recipient, subject, due date) is recorded once, however often this runs or however
     many sweeps run together, and joins the person's one unsent email of its day.
 
-    Each item is a dict with school, recipient_id, kind, subject_key, due_on, text,
-    action_url and optionally mandatory (default True) and requested_by_id.
+    Each item is a dict with school (or school None and trust: a trust's reminder, under
+    the default quiet hours), recipient_id, kind, subject_key, due_on, text, action_url
+    and optionally mandatory (default True), requested_by_id and urgent.
     Non-mandatory items follow the person's preference: in the next email, in the
-    Monday email, or not at all. A fixed number of queries however many items (bulk
-    reads, bulk inserts). Returns how many new items were recorded."""
+    Monday email, or not at all. An urgent item (a breach's 72-hour deadline) is always
+    sent, at once, in an email of its own: outside the one-a-day rule and quiet hours.
+    A fixed number of queries however many ordinary items (bulk reads, bulk inserts),
+    and a few for each new urgent one (they are rare). Returns how many new items were
+    recorded."""
     if not items:
         return 0
     now = timezone.now()
@@ -242,17 +262,22 @@ def queue_items(items: list[dict]) -> int:
     wanted: dict[tuple, dict] = {}
     for item in items:
         wanted.setdefault((item["recipient_id"], item["subject_key"], item["due_on"]), item)
-    schools = {item["school"].pk: item["school"] for item in wanted.values()}
 
     # Recorded before (by an earlier sweep, or "remind now" today).
     recorded = set(
-        ReminderItem.objects.filter(school_id__in=schools, due_on__in={key[2] for key in wanted}).values_list(
-            "recipient_id", "subject_key", "due_on"
-        )
+        ReminderItem.objects.filter(
+            recipient_id__in={key[0] for key in wanted}, due_on__in={key[2] for key in wanted}
+        ).values_list("recipient_id", "subject_key", "due_on")
     )
     new = [item for key, item in wanted.items() if key not in recorded]
+    urgent = [item for item in new if item.get("urgent")]
+    new = [item for item in new if not item.get("urgent")]
+    made = 0
+    if urgent:
+        with transaction.atomic():
+            made = sum(_queue_urgent(item, now) is not None for item in urgent)
     if not new:
-        return 0
+        return made
 
     # Preferences, for what the person may turn off.
     optional = {item["recipient_id"] for item in new if not item.get("mandatory", True)}
@@ -272,18 +297,20 @@ def queue_items(items: list[dict]) -> int:
                 day = _next_monday(today)
         placed.append((item, day))
     if not placed:
-        return 0
+        return made
 
+    schools = {item["school"].pk: item["school"] for item, _ in placed if item.get("school") is not None}
     rules = settings_for_schools(schools.values())
+    rules[None] = default_settings()  # a trust's reminders
     recipient_ids = {item["recipient_id"] for item, _ in placed}
     with transaction.atomic():
         emails = _lock_emails(recipient_ids, today)
         for attempt in range(4):
-            missing: dict[tuple[int, datetime.date], int] = {}  # (recipient, day) -> school id
+            missing: dict[tuple[int, datetime.date], int | None] = {}  # (recipient, day) -> school id
             for item, day in placed:
                 day = _first_open_day(emails, item["recipient_id"], day)
                 if (item["recipient_id"], day) not in emails:
-                    missing.setdefault((item["recipient_id"], day), item["school"].pk)
+                    missing.setdefault((item["recipient_id"], day), _school_id(item))
             if not missing:
                 break
             if attempt == 3:
@@ -313,7 +340,8 @@ def queue_items(items: list[dict]) -> int:
             email_ids.add(email.pk)
             rows.append(
                 (
-                    item["school"].pk,
+                    _school_id(item),
+                    _trust_id(item),
                     item["recipient_id"],
                     email.pk,
                     item["kind"],
@@ -333,7 +361,47 @@ def queue_items(items: list[dict]) -> int:
         due_now = [pk for pk in email_ids if by_pk[pk].send_after <= now]
         if due_now:
             transaction.on_commit(lambda: _send_all_due(due_now))
-    return len(rows)
+    return made + len(rows)
+
+
+def _school_id(item: dict) -> int | None:
+    return item["school"].pk if item.get("school") is not None else None
+
+
+def _trust_id(item: dict) -> int | None:
+    if item.get("school") is not None:
+        return None
+    trust = item["trust"]
+    return getattr(trust, "pk", trust)
+
+
+def _queue_urgent(item: dict, now: datetime.datetime) -> ReminderItem | None:
+    """One urgent item in an email of its own, sent at once on commit. The email and
+    the item are made together in a savepoint: if the item exists already (made by a
+    concurrent sweep a moment ago) both are rolled back, leaving no empty email. Call
+    inside a transaction."""
+    try:
+        with transaction.atomic():
+            email = ReminderEmail.objects.create(
+                recipient_id=item["recipient_id"], day=timezone.localdate(now), send_after=now, urgent=True
+            )
+            made = ReminderItem.objects.create(
+                school_id=_school_id(item),
+                trust_id=_trust_id(item),
+                recipient_id=item["recipient_id"],
+                email=email,
+                kind=item["kind"],
+                subject_key=item["subject_key"],
+                due_on=item["due_on"],
+                text=item["text"][:300],
+                action_url=item["action_url"],
+                mandatory=True,
+                requested_by_id=item.get("requested_by_id"),
+            )
+    except IntegrityError:
+        return None
+    transaction.on_commit(lambda: _send_all_due([email.pk]))
+    return made
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,12 +412,12 @@ class _Email:
 
 
 def _lock_emails(recipient_ids, from_day) -> dict[tuple[int, datetime.date], _Email]:
-    """The people's emails from `from_day` on, locked until commit so that a worker
-    cannot claim one while items are being added to it."""
+    """The people's ordinary (not urgent) emails from `from_day` on, locked until commit
+    so that a worker cannot claim one while items are being added to it."""
     return {
         (recipient_id, day): _Email(pk, state, send_after)
         for pk, recipient_id, day, state, send_after in ReminderEmail.objects.select_for_update()
-        .filter(recipient_id__in=recipient_ids, day__gte=from_day)
+        .filter(recipient_id__in=recipient_ids, day__gte=from_day, urgent=False)
         .values_list("pk", "recipient_id", "day", "state", "send_after")
     }
 

@@ -1,7 +1,14 @@
 """Is a reminder still needed when its email is about to go? An email can wait hours
-for the end of quiet hours: a person who signed meanwhile must not be chased."""
+for the end of quiet hours: a person who signed meanwhile must not be chased.
+
+Extension point: decorate `fn(items, recipient) -> set of item ids no longer needed` with
+`@done_check(ReminderItem.Kind.X)`; done_meanwhile calls it with that kind's items only.
+"""
 
 from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 
 from django.db.models import Q
 
@@ -10,6 +17,37 @@ from aup.models import AgreementForm, VersionStatus
 from core.academic_year import AcademicYear
 
 from .models import ReminderItem
+
+DoneCheck = Callable[[list, object], set]
+
+_CHECKS: dict[str, DoneCheck] = {}
+
+
+def done_check(kind: str) -> Callable[[DoneCheck], DoneCheck]:
+    """Register `fn(items, recipient)` as the check for items of `kind`: it returns the
+    ids of those items that no longer need doing. One check per kind."""
+
+    def register(fn: DoneCheck) -> DoneCheck:
+        if kind in _CHECKS and _CHECKS[kind] is not fn:
+            raise ValueError(f"A done check for {kind!r} is already registered.")
+        _CHECKS[kind] = fn
+        return fn
+
+    return register
+
+
+def done_meanwhile(items: Iterable, recipient) -> set[int]:
+    """The ids of `items` that no longer need doing, asking each kind's registered check
+    about that kind's items. Items of a kind with no check stay due."""
+    by_kind = defaultdict(list)
+    for item in items:
+        by_kind[item.kind].append(item)
+    done: set[int] = set()
+    for kind, of_kind in by_kind.items():
+        check = _CHECKS.get(kind)
+        if check is not None:
+            done |= check(of_kind, recipient)
+    return done
 
 
 def _signature_subject(item) -> tuple[int, int | None] | None:
@@ -25,10 +63,11 @@ def _signature_subject(item) -> tuple[int, int | None] | None:
     return None
 
 
-def done_meanwhile(items, recipient) -> set[int]:
-    """The ids of `items` that no longer need doing: the form was signed (by this
-    person, or for the child by another carer when one signature is enough), or it
-    was replaced by a newer version. Two queries however many items."""
+@done_check(ReminderItem.Kind.SIGNATURE)
+def signed_meanwhile(items, recipient) -> set[int]:
+    """The form was signed (by this person, or for the child by another carer when one
+    signature is enough), or it was replaced by a newer version. Two queries however
+    many items."""
     subjects = {item.pk: s for item in items if (s := _signature_subject(item)) is not None}
     if not subjects:
         return set()

@@ -266,6 +266,14 @@ class SchoolScan:
             .order_by("next_review_on", "pk")
         )
 
+    @cached_property
+    def consent(self):
+        """The published photo consent form and each pupil's status on it (see
+        consent_sweeps.read_consent): shared by the consent sweep and the digest."""
+        from .consent_sweeps import read_consent
+
+        return read_consent(self)
+
     def step_date(self, since: datetime.date) -> datetime.date | None:
         """The date of the school's cadence step that has come for something due since
         `since` (the latest one), or None."""
@@ -273,8 +281,8 @@ class SchoolScan:
         return None if step is None else since + datetime.timedelta(days=step)
 
 
-def _item(scan, recipient_id, kind, subject_key, due_on, text, action_url, mandatory=True) -> dict:
-    return {
+def _item(scan, recipient_id, kind, subject_key, due_on, text, action_url, mandatory=True, urgent=False) -> dict:
+    item = {
         "school": scan.school,
         "recipient_id": recipient_id,
         "kind": kind,
@@ -282,8 +290,11 @@ def _item(scan, recipient_id, kind, subject_key, due_on, text, action_url, manda
         "due_on": due_on,
         "text": text,
         "action_url": action_url,
-        "mandatory": mandatory,
+        "mandatory": mandatory or urgent,
     }
+    if urgent:
+        item["urgent"] = True  # sent at once, in an email of its own (see queue_items)
+    return item
 
 
 def _form_name(form) -> str:
@@ -359,17 +370,21 @@ def review_step(next_review_on: datetime.date, today: datetime.date) -> datetime
     return max(come) if come else None
 
 
+def review_text(version, today: datetime.date) -> str:
+    """The line of a review reminder (a school's policy or a trust's)."""
+    when = f"{version.next_review_on:%d/%m/%Y}"
+    if version.next_review_on < today:
+        return f"Overdue for review since {when}: {version.policy.title} (version {version.number})."
+    return f"Due for review on {when}: {version.policy.title} (version {version.number})."
+
+
 @sweep("policy_reviews")
 def policy_reviews(scan: SchoolScan) -> Iterable[dict]:
     for version in scan.reviews:
         step = review_step(version.next_review_on, scan.today)
         if step is None:
             continue
-        when = f"{version.next_review_on:%d/%m/%Y}"
-        if version.next_review_on < scan.today:
-            text = f"Overdue for review since {when}: {version.policy.title} (version {version.number})."
-        else:
-            text = f"Due for review on {when}: {version.policy.title} (version {version.number})."
+        text = review_text(version, scan.today)
         url = reverse("aup:version", kwargs={"school_slug": scan.school.slug, "version_id": version.pk})
         recipients = list(scan.heads)
         if version.responsible_id and version.responsible.is_active and version.responsible_id not in recipients:
@@ -449,6 +464,9 @@ def weekly_digest(scan: SchoolScan) -> Iterable[dict]:
         sentences.append(_plural(overdue, "policy is", "policies are") + " overdue for review.")
     if soon:
         sentences.append(_plural(soon, "policy is", "policies are") + " due for review in the next 4 weeks.")
+    no_consent = scan.consent.outstanding
+    if no_consent:
+        sentences.append(_plural(no_consent, "pupil has", "pupils have") + " no photo consent answers.")
     if not sentences:
         return
     text = f"This week at {scan.school.name}: " + " ".join(sentences)
@@ -474,4 +492,4 @@ def due_items(school, today: datetime.date | None = None) -> list[dict]:
 
 
 # The sweeps of other areas, registered through @sweep in their own modules.
-from . import device_sweeps, incident_sweeps  # noqa: E402, F401
+from . import consent_sweeps, device_sweeps, incident_sweeps, phone_sweeps, post_sweeps  # noqa: E402, F401

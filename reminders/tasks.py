@@ -50,7 +50,7 @@ def deliver(email_id: int) -> str:
     if email is None:
         return "skipped"
     recipient = email.recipient
-    items = list(email.items.select_related("school").order_by("school__name", "pk"))
+    items = list(email.items.select_related("school", "trust").order_by("school__name", "trust__name", "pk"))
     done = done_meanwhile(items, recipient)
     if done:
         ReminderItem.objects.filter(pk__in=done).update(dropped_at=timezone.now())
@@ -62,7 +62,13 @@ def deliver(email_id: int) -> str:
         send_templated_email(
             to=[recipient.email],
             template="reminder",
-            context={"recipient": recipient, "items": items, "schools": _schools(items), "email": email},
+            context={
+                "recipient": recipient,
+                "items": items,
+                "schools": _schools(items),
+                "groups": _groups(items),
+                "email": email,
+            },
         )
     except smtplib.SMTPRecipientsRefused as error:
         _finish(email, ReminderEmail.State.BOUNCED, error=str(error))
@@ -85,11 +91,28 @@ def _finish(email: ReminderEmail, state: str, error: str = "") -> None:
     email.save(update_fields=["state", "last_error", "sent_at"])
 
 
+def _owner(item):
+    """The school the item belongs to, or the trust (a trust-wide policy's review)."""
+    return item.school if item.school_id is not None else item.trust
+
+
 def _schools(items) -> list:
+    """The schools and trusts the items belong to, in order (each has a name)."""
     seen = {}
     for item in items:
-        seen.setdefault(item.school_id, item.school)
+        seen.setdefault((item.school_id, item.trust_id), _owner(item))
     return list(seen.values())
+
+
+def _groups(items) -> list[dict]:
+    """The items under the name of their school or trust: [{"name", "items"}]."""
+    groups = {}
+    for item in items:
+        key = (item.school_id, item.trust_id)
+        if key not in groups:
+            groups[key] = {"name": _owner(item).name, "items": []}
+        groups[key]["items"].append(item)
+    return list(groups.values())
 
 
 @shared_task(
@@ -119,13 +142,15 @@ def send_due_reminder_emails() -> int:
 @shared_task(acks_late=True)
 def run_reminder_sweeps() -> int:
     """Beat, every hour: sweep each school for what is due (one task per school, so a
-    large trust spreads over the workers). Safe to run any number of times: each
-    reminder is recorded once."""
-    from schools.models import School
+    large trust spreads over the workers), and each trust for its own policies. Safe to
+    run any number of times: each reminder is recorded once. Returns how many schools."""
+    from schools.models import School, Trust
 
     school_ids = list(School.objects.order_by("pk").values_list("pk", flat=True))
     for school_id in school_ids:
         sweep_school.delay(school_id)
+    for trust_id in Trust.objects.order_by("pk").values_list("pk", flat=True):
+        sweep_trust.delay(trust_id)
     return len(school_ids)
 
 
@@ -139,3 +164,16 @@ def sweep_school(school_id: int) -> int:
     if school is None:
         return 0
     return run_sweeps(school=school)
+
+
+@shared_task(acks_late=True)
+def sweep_trust(trust_id: int) -> int:
+    from schools.models import Trust
+
+    from .services import queue_items
+    from .trust_sweeps import due_trust_items
+
+    trust = Trust.objects.filter(pk=trust_id).first()
+    if trust is None:
+        return 0
+    return queue_items(due_trust_items(trust))

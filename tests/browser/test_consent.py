@@ -103,7 +103,7 @@ def test_a_parent_answers_for_two_children_then_withdraws_and_staff_see_it_at_on
     teacher_page.get_by_role("link", name="Who may appear?").click()
     expect(teacher_page.get_by_role("heading", level=1)).to_have_text("Who may appear?")
     check_page(teacher_page, "check before choosing")
-    teacher_page.get_by_label("Class or year group").select_option(label=school_class.name)
+    teacher_page.get_by_label("Class, year group or event").select_option(label=school_class.name)
     teacher_page.get_by_label("Use of the photo").select_option(label="The school website")
     teacher_page.get_by_role("button", name="Check").click()
     may_not = teacher_page.get_by_role("region", name=re.compile("May NOT appear"))

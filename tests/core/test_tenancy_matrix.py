@@ -67,6 +67,9 @@ OBJECT_FACTORIES = {
     "incident_id": lambda school: _incident_in(school).pk,
     "evidence_id": lambda school: _incident_evidence_in(school).pk,
     "consent_record_id": lambda school: _consent_record_in(school).pk,
+    "event_id": lambda school: _consent_event_in(school).pk,
+    "phone_id": lambda school: _phone_request_in(school).pk,
+    "post_id": lambda school: _planned_post_in(school).pk,
     "device_id": lambda school: _device_in(school).pk,
     "loan_id": lambda school: _loan_in(school).pk,
     "import_id": lambda school: (
@@ -108,6 +111,60 @@ def _consent_record_in(school):
         signer_name="A Carer",
         signed_at=timezone.now(),
         submission_key=f"matrix-{pupil.pk}",
+    )
+
+
+def _planned_post_in(school):
+    """A post waiting for the head's approval, with its photo, featuring a pupil of the
+    school, row by row (no audit event)."""
+    from consent.models import PlannedPost
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), (200, 30, 30)).save(buffer, format="PNG")
+    post = PlannedPost.objects.create(
+        school=school,
+        purpose_code="website",
+        purpose_label="The school website",
+        caption="Sports day",
+        planned_by=UserFactory(),
+        image_content_type="image/png",
+    )
+    post.pupils.add(PupilFactory(school=school, school_class=SchoolClassFactory(school=school)))
+    post.image.save("post.png", ContentFile(buffer.getvalue()))
+    return post
+
+
+def _consent_event_in(school):
+    """An event for "who may appear?" with one pupil, row by row."""
+    import datetime
+
+    from consent.models import SchoolEvent
+
+    event = SchoolEvent.objects.create(
+        school=school, name="Museum trip", date=datetime.date(2026, 6, 1), created_by=UserFactory()
+    )
+    event.pupils.add(PupilFactory(school=school, school_class=SchoolClassFactory(school=school)))
+    return event
+
+
+def _phone_request_in(school):
+    """A carer's request for a pupil to bring a mobile phone, waiting for the head, row by row."""
+    from django.utils import timezone
+
+    from consent.models import PhonePermission
+    from tests.factories import GuardianshipFactory
+
+    pupil = PupilFactory(school=school, school_class=SchoolClassFactory(school=school))
+    carer = UserFactory()
+    GuardianshipFactory(pupil=pupil, carer=carer)
+    return PhonePermission.objects.create(
+        school=school,
+        pupil=pupil,
+        carer=carer,
+        reason="Walks home alone.",
+        signer_name="A Carer",
+        signed_at=timezone.now(),
+        submission_key=f"matrix-phone-{pupil.pk}",
     )
 
 
