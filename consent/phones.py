@@ -253,10 +253,6 @@ def family_phones(guardianships) -> list[FamilyPhone]:
 # --- The email of the decision --------------------------------------------------------
 
 
-def decision_notified_key(permission) -> str:
-    return f"{permission.pk}:{permission.status}"
-
-
 @shared_task(
     acks_late=True,
     autoretry_for=(OSError, smtplib.SMTPException),
@@ -267,43 +263,33 @@ def decision_notified_key(permission) -> str:
 )
 def notify_phone_decision(permission_id: int):
     """Email the head's decision to every carer with parental responsibility for the
-    child, once. The permission's row stays locked while the email goes and the audit
-    log records it in the same transaction: a second run waits, then finds it sent;
-    a failed send records nothing, so a retry sends it."""
-    from core.models import AuditEvent
-
-    with transaction.atomic():
-        permission = (
-            PhonePermission.objects.select_for_update(of=("self",))
-            .select_related("school", "pupil")
-            .filter(pk=permission_id, status__in=[PhoneStatus.APPROVED, PhoneStatus.REFUSED])
-            .first()
+    child, exactly once: the permission is marked (committed) before the mail server
+    is called, as agreements.tasks.send_signed_pdf_email does. A failed send removes
+    the mark and retries; a worker that dies mid-send leaves it marked (not resent)."""
+    claimed = PhonePermission.objects.filter(
+        pk=permission_id,
+        status__in=[PhoneStatus.APPROVED, PhoneStatus.REFUSED],
+        decision_emailed_at__isnull=True,
+    ).update(decision_emailed_at=timezone.now())
+    if not claimed:
+        return
+    permission = PhonePermission.objects.select_related("school", "pupil").get(pk=permission_id)
+    to = sorted(
+        set(
+            Guardianship.objects.filter(pupil=permission.pupil_id, parental_responsibility=True)
+            .exclude(carer__email="")
+            .values_list("carer__email", flat=True)
         )
-        if permission is None:
-            return
-        key = decision_notified_key(permission)
-        if AuditEvent.objects.filter(action="phones.decision_emailed", object_id=key).exists():
-            return
-        to = sorted(
-            set(
-                Guardianship.objects.filter(pupil=permission.pupil_id, parental_responsibility=True)
-                .exclude(carer__email="")
-                .values_list("carer__email", flat=True)
-            )
-        )
-        if not to:
-            return
+    )
+    if not to:
+        return
+    try:
         send_templated_email(
             to=to,
             template="phone_decision",
             context={"permission": permission, "school": permission.school, "pupil": permission.pupil},
         )
-        AuditEvent.objects.create(
-            action="phones.decision_emailed",
-            school=permission.school,
-            object_type="consent.phonepermission",
-            object_id=key,
-            object_repr=str(permission)[:200],
-            summary=f"Emailed the decision on a mobile phone to {len(to)} carer(s)",
-        )
+    except Exception:
+        PhonePermission.objects.filter(pk=permission_id).update(decision_emailed_at=None)
+        raise
     logger.info("Emailed the phone decision %s", permission.pk)

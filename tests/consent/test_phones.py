@@ -208,6 +208,32 @@ def test_the_decision_email_is_sent_once(head, parent, pupil, mailoutbox):
     assert "Not this term." in mailoutbox[0].body
 
 
+def test_a_failed_decision_email_is_unmarked_so_the_retry_sends_it_once(
+    head, parent, pupil, mailoutbox, settings, monkeypatch
+):
+    import smtplib
+
+    from django.core.mail.backends.locmem import EmailBackend
+
+    permission = phones.decide(permission=_ask(parent, pupil), by=head, approve=True)
+    real_send = EmailBackend.send_messages
+
+    def refuse(self, messages):
+        raise smtplib.SMTPServerDisconnected("the mail server went away")
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refuse)
+    with pytest.raises(smtplib.SMTPException):
+        phones.notify_phone_decision(permission.pk)
+    permission.refresh_from_db()
+    assert permission.decision_emailed_at is None and mailoutbox == []
+
+    monkeypatch.setattr(EmailBackend, "send_messages", real_send)
+    phones.notify_phone_decision(permission.pk)  # the retry
+    phones.notify_phone_decision(permission.pk)  # a redelivery
+    permission.refresh_from_db()
+    assert permission.decision_emailed_at is not None and len(mailoutbox) == 1
+
+
 def test_only_the_head_decides(client_for, school, deputy, office, parent, pupil):
     permission = _ask(parent, pupil)
     url = reverse("consent:phone_decide", args=[school.slug, permission.pk])
