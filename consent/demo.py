@@ -1,7 +1,8 @@
 """Demo photo consent at Riverside Primary: a published form, answers for most of
 Beech (Year 4) and Oak (Year 6) and some of the rest (and at the nursery, a
 published form nobody has answered yet), two carers who disagree, the
-Year 6 trip as an event, posts in each state and phone permission slips. The demo
+Year 6 trip as an event, posts in each state (one to take down after a withdrawal)
+and phone permission slips (three approved, one waiting). The demo
 parent (Rachel Thompson) has answered for her Year 4 child, not yet for her nursery
 child, so both paths can be tried. Loads once (it looks for the school's form)."""
 
@@ -13,8 +14,9 @@ import random
 from core.roles import Role
 from schools.models import Guardianship, Membership, Pupil, School
 
-from . import services
+from . import phones, posts, services
 from .models import ConsentForm, SchoolEvent
+from .selectors import consent_for_pupils
 
 # How carers answer in the demo: most say yes to most uses; some keep to school-only.
 _MOSTLY_YES = {"press": False, "x": False}
@@ -110,4 +112,100 @@ def build_demo_consent(today: datetime.date) -> bool:
         created_by=head,
     )
     trip.pupils.set(oak[::2])
+
+    _demo_posts(school, form, head, trip)
+    _demo_phones(school, head)
     return True
+
+
+def _staff(school, role):
+    return (
+        Membership.objects.active()
+        .filter(school=school, roles__role=role)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    ).user
+
+
+def _allowed(form, pupils, code, count):
+    return [c.pupil for c in consent_for_pupils(form, pupils) if c.allows(code)][:count]
+
+
+def _demo_posts(school, form, head, trip):
+    """One post published on the website, one waiting for the head (Facebook), and one
+    published whose pupil's carer has since withdrawn: it is on "To take down"."""
+    teacher = _staff(school, Role.TEACHER)
+    beech = list(Pupil.objects.current().filter(school=school, school_class__name="Beech").order_by("pk"))
+    oak = list(trip.pupils.order_by("pk"))
+    published = posts.plan_post(
+        school=school,
+        by=teacher,
+        purpose_code="website",
+        caption="Year 4 building bridges from spaghetti in our science week.",
+        pupils=_allowed(form, beech, "website", 3),
+    )
+    posts.approve(post=published, by=head)
+    posts.record_published(post=published, by=teacher, where="https://riverside-primary.example/news/science-week")
+
+    posts.plan_post(
+        school=school,
+        by=teacher,
+        purpose_code="facebook",
+        caption="Year 6 are off to the Science Museum next week!",
+        pupils=_allowed(form, oak, "facebook", 4),
+        event=trip,
+    )
+
+    featured = _allowed(form, beech[10:], "website", 2)
+    withdrawn = posts.plan_post(
+        school=school,
+        by=teacher,
+        purpose_code="website",
+        caption="Reading buddies in the library.",
+        pupils=featured,
+    )
+    posts.approve(post=withdrawn, by=head)
+    posts.record_published(post=withdrawn, by=teacher, where="https://riverside-primary.example/news/reading")
+    carer = Guardianship.objects.filter(pupil=featured[0], parental_responsibility=True).order_by("pk").first().carer
+    latest = carer.consent_records.filter(pupil=featured[0]).order_by("-signed_at", "-pk").first()
+    services.record_answers(
+        carer=carer,
+        form=form,
+        pupils=[featured[0]],
+        answers={**latest.answers, "website": False},
+        typed_name=carer.get_full_name(),
+        submission_key=f"demo-consent-{featured[0].pk}-withdrawn",
+    )
+
+
+def _demo_phones(school, head):
+    """Three Year 6 pupils hand phones in at the office; one request waits for the head."""
+    oak = (
+        Guardianship.objects.filter(pupil__school=school, pupil__school_class__name="Oak", parental_responsibility=True)
+        .select_related("pupil", "carer")
+        .order_by("pupil__last_name", "pupil_id", "pk")
+    )
+    seen, asked = set(), []
+    reasons = [
+        "She walks home on her own from the bus stop and we need to know she got there.",
+        "He goes to his dad's after school on Wednesdays and catches the bus there.",
+        "Young carer: she may need to call home at the end of the day.",
+        "He stays late for football and we collect him from the leisure centre.",
+    ]
+    for g in oak:
+        if g.pupil_id in seen or len(asked) == len(reasons):
+            continue
+        seen.add(g.pupil_id)
+        asked.append(
+            phones.request_permission(
+                carer=g.carer,
+                pupil=g.pupil,
+                reason=reasons[len(asked)],
+                typed_name=g.carer.get_full_name(),
+                agreed=True,
+                submission_key=f"demo-phone-{g.pupil_id}",
+            )
+        )
+    for permission in asked[:-1]:
+        phones.decide(permission=permission, by=head, approve=True)

@@ -105,3 +105,10 @@ def test_the_demo_has_photo_consent_to_show_and_loads_it_once(db, settings, tmp_
     parent = User.objects.get(email="parent@riverside.example")
     assert ConsentRecord.objects.filter(carer=parent).count() == 1
     assert SchoolEvent.objects.get(school=school).pupils.count() == 15
+    # Posts in each state, one of them to take down; phone slips approved and waiting.
+    from consent.models import PhonePermission, PlannedPost
+    from consent.post_selectors import to_take_down
+
+    assert set(PlannedPost.objects.values_list("status", flat=True)) == {"published", "awaiting"}
+    assert len(to_take_down(school).withdrawn) == 1
+    assert sorted(PhonePermission.objects.values_list("status", flat=True)) == ["approved"] * 3 + ["requested"]
