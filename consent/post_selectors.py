@@ -65,7 +65,9 @@ def _names(pupils) -> str:
     return ", ".join(p.full_name for p in pupils)
 
 
-def check_post(form, pupils, purpose_code: str, caption: str, consents: dict | None = None) -> PostCheck:
+def check_post(
+    form, pupils, purpose_code: str, caption: str, consents: dict | None = None, *, published: bool = False
+) -> PostCheck:
     """The consent check of a post about to be planned, approved or published: two
     queries (the carers with parental responsibility, the records), or none when the
     pupils' `consents` ({pupil id: PupilConsent}) are given."""
@@ -83,7 +85,11 @@ def check_post(form, pupils, purpose_code: str, caption: str, consents: dict | N
         result.add(
             "pupils",
             f"Not allowed to appear for “{purpose.label}”: {_names(result.not_allowed)}. "
-            "Leave them out of the photo, or choose another photo.",
+            + (
+                "Take the post down: consent has changed since it was published."
+                if published
+                else "Leave them out of the photo, or choose another photo."
+            ),
         )
     caption = caption or ""
     full = [c.pupil for c in featured if _in_caption(c.pupil.full_name, caption)]
@@ -109,7 +115,17 @@ def checks_for(form, posts) -> dict:
     posts = list(posts)
     pupils = {p.pk: p for post in posts for p in post.pupils.all()}
     consents = {c.pupil.pk: c for c in consent_for_pupils(form, pupils.values())} if pupils else {}
-    return {post.pk: check_post(form, post.pupils.all(), post.purpose_code, post.caption, consents) for post in posts}
+    return {
+        post.pk: check_post(
+            form,
+            post.pupils.all(),
+            post.purpose_code,
+            post.caption,
+            consents,
+            published=post.status == PostStatus.PUBLISHED,
+        )
+        for post in posts
+    }
 
 
 def recheck(post: PlannedPost, form=None) -> PostCheck:

@@ -292,6 +292,10 @@ def test_withdrawal_after_publishing_puts_the_post_on_the_take_down_list_at_once
     dashboard = client_for(teacher).get(reverse("consent:dashboard", args=[school.slug])).content.decode()
     assert "To take down (1)" in dashboard
     assert post.pk in post_selectors.to_take_down(school).posts
+    # The post's own page says to take it down, not to choose another photo.
+    detail = client_for(teacher).get(reverse("consent:post", args=[school.slug, post.pk])).content.decode()
+    assert "Take the post down: consent has changed since it was published." in detail
+    assert "choose another photo" not in detail
 
 
 def test_a_leavers_published_post_is_listed_until_taken_down(client_for, school, teacher, office, head, ottoline):
