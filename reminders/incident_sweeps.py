@@ -31,6 +31,7 @@ from incidents.models import ICO_DEADLINE, EntryKind, Incident, IncidentEntry, S
 from schools.models import Membership
 
 from .models import ReminderItem
+from .still_due import done_check
 from .sweeps import SchoolScan, _item, sweep
 
 # Hours after awareness at which the head and the DSL hear about an undecided breach.
@@ -194,3 +195,36 @@ def follow_ups(scan: SchoolScan):
 
 def _uk_date(moment: datetime.datetime) -> str:
     return f"{timezone.localtime(moment, UK):%d/%m/%Y}"
+
+
+@done_check(ReminderItem.Kind.INCIDENT)
+def incident_done_meanwhile(items, recipient) -> set[int]:
+    """An incident reminder waiting to go (an urgent one retrying, a follow-up waiting
+    for quiet hours) is dropped once it is no longer true: the ICO decision recorded or
+    the incident closed; triaged; no longer awaiting the head's review. One query."""
+    subjects = {}
+    for item in items:
+        parts = item.subject_key.split(":")
+        if parts[0] == "incident" and parts[1].isdigit():
+            subjects[item.pk] = (int(parts[1]), parts[2])
+    if not subjects:
+        return set()
+    state = {
+        pk: (status, decision)
+        for pk, status, decision in Incident.objects.filter(pk__in={i for i, _ in subjects.values()}).values_list(
+            "pk", "status", "ico_decision"
+        )
+    }
+    done = set()
+    for item_id, (incident_id, what) in subjects.items():
+        if incident_id not in state:
+            done.add(item_id)
+            continue
+        status, decision = state[incident_id]
+        if (
+            (what == "ico" and (decision != "pending" or status == Status.CLOSED))
+            or (what == "triage" and status != Status.REPORTED)
+            or (what == "review" and status != Status.AWAITING_REVIEW)
+        ):
+            done.add(item_id)
+    return done

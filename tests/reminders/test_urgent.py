@@ -193,6 +193,26 @@ def test_a_failed_urgent_send_is_retried_and_sent_exactly_once(school, head, rep
     assert email.state == ReminderEmail.State.SENT and email.attempts == 2
 
 
+def test_a_retry_after_the_ico_decision_is_recorded_sends_nothing(school, head, reporter, settings, on_commit):
+    from incidents.models import ICODecision
+    from incidents.services import record_ico_decision
+
+    breach = breach_reported(school, reporter)
+    settings.EMAIL_BACKEND = "tests.reminders.test_urgent.FlakyBackend"
+    FlakyBackend.failures = 1
+    with time_machine.travel(SATURDAY_10AM, tick=False):
+        with pytest.raises(Retry), on_commit(execute=True):
+            services.run_sweeps(school=school)
+        email = ReminderEmail.objects.get(urgent=True)
+    with time_machine.travel(SATURDAY_10AM + datetime.timedelta(minutes=5), tick=False):
+        record_ico_decision(
+            incident=breach, by=head, decision=ICODecision.NOT_REPORTED, reason="No risk to anyone: recalled."
+        )
+        assert deliver(email.pk) == ReminderEmail.State.NOT_NEEDED
+    assert reminders_to(head, urgent=True) == []
+    assert ReminderItem.objects.get(email=email).dropped_at is not None
+
+
 def test_the_log_marks_urgent_reminders_in_words(school, head, dsl, reporter, sweep, client_for):
     breach_reported(school, reporter)
     sweep(SATURDAY_10AM)
@@ -235,12 +255,13 @@ def test_urgent_items_take_a_few_queries_each_and_ordinary_ones_stay_constant(sc
     assert count(items(30, "c", urgent=1)) <= count(items(3, "d")) + 6
 
 
-def test_queue_item_can_make_an_urgent_reminder_once(school, head, on_commit):
+def test_queue_item_can_make_an_urgent_reminder_once(school, head, reporter, on_commit):
+    breach = breach_reported(school, reporter)
     args = {
         "school": school,
         "recipient": head,
         "kind": ReminderItem.Kind.INCIDENT,
-        "subject_key": "incident:9:ico:60h",
+        "subject_key": f"incident:{breach.pk}:ico:60h",
         "due_on": SATURDAY_10AM.date(),
         "text": "12 hours left to decide.",
         "action_url": "/",
