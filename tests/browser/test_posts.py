@@ -129,7 +129,9 @@ def test_a_post_is_planned_approved_published_then_taken_down_when_consent_is_wi
     expect(card).to_contain_text("Every pupil in it may appear")
     image = card.get_by_role("img", name="The photo planned for this post")
     expect(image).to_be_visible()
-    assert image.evaluate("img => img.complete && img.naturalWidth") == 160
+    # The photo really loads (served by the tenancy-checked view): wait until it has.
+    expect(image).to_have_js_property("complete", True)
+    expect(image).to_have_js_property("naturalWidth", 160)
     no_sideways_scrolling(head_page)
     check_page(head_page, "queue")
     card.get_by_role("button", name="Approve").click()
