@@ -76,7 +76,7 @@ def build(school, head):
     text = FormText.objects.get(sha256=form.text_sha256)
     now = timezone.now()
 
-    def record(i, pupil, carer, answers, key):
+    def record(pupil, carer, answers, key):
         return ConsentRecord(
             school=school,
             form=form,
@@ -91,7 +91,7 @@ def build(school, head):
 
     first = ConsentRecord.objects.bulk_create(
         [
-            record(i, p, carers[2 * i], {c: (i + k) % 5 != 0 for k, c in enumerate(codes)}, f"b{i}")
+            record(p, carers[2 * i], {c: (i + k) % 5 != 0 for k, c in enumerate(codes)}, f"b{i}")
             for i, p in enumerate(pupils)
             if i % 4 != 3
         ],
@@ -120,7 +120,7 @@ def build(school, head):
     index = {p.pk: i for i, p in enumerate(pupils)}
     ConsentRecord.objects.bulk_create(
         [
-            record(0, r.pupil, carers[2 * index[r.pupil_id] + 1], {**r.answers, "website": False}, f"{r.pk}-other")
+            record(r.pupil, carers[2 * index[r.pupil_id] + 1], {**r.answers, "website": False}, f"{r.pk}-other")
             for r in first[::10]
         ],
         batch_size=1000,

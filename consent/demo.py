@@ -23,14 +23,15 @@ _MOSTLY_YES = {"press": False, "x": False}
 _SCHOOL_ONLY = {"display_inside": True, "prospectus": True, "video": True, "video_conferencing": True}
 
 
-def _head(school):
+def _staff(school, role):
+    """The school's first active member holding `role`."""
     return (
         Membership.objects.active()
-        .filter(school=school, roles__role=Role.HEADTEACHER)
+        .filter(school=school, roles__role=role)
         .select_related("user")
+        .order_by("pk")
         .first()
-        .user
-    )
+    ).user
 
 
 def _answers(form, pattern: dict, default: bool) -> dict[str, bool]:
@@ -44,9 +45,9 @@ def build_demo_consent(today: datetime.date) -> bool:
         return False
     nursery = School.objects.filter(slug="little-acorns").first()
     if nursery is not None:  # published, nobody has answered yet
-        nursery_head = _head(nursery)
+        nursery_head = _staff(nursery, Role.HEADTEACHER)
         services.publish(draft=services.start_draft(school=nursery, by=nursery_head), by=nursery_head)
-    head = _head(school)
+    head = _staff(school, Role.HEADTEACHER)
     form = services.publish(draft=services.start_draft(school=school, by=head), by=head)
     rng = random.Random(2026)  # noqa: S311 (demo data, not security)
 
@@ -116,16 +117,6 @@ def build_demo_consent(today: datetime.date) -> bool:
     _demo_posts(school, form, head, trip)
     _demo_phones(school, head)
     return True
-
-
-def _staff(school, role):
-    return (
-        Membership.objects.active()
-        .filter(school=school, roles__role=role)
-        .select_related("user")
-        .order_by("pk")
-        .first()
-    ).user
 
 
 def _allowed(form, pupils, code, count):
