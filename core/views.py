@@ -28,7 +28,7 @@ def healthz(request):
 
 @school_view(Cap.VIEW_AUDIT_LOG)
 def audit_log(request):
-    events = selectors.audit_events_for_school(request.school, action_prefix=request.GET.get("action", ""))
+    events = selectors.audit_events_for_school(request.access, action_prefix=request.GET.get("action", ""))
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "core/audit_log.html", {"page": page, "action": request.GET.get("action", "")})
 

@@ -456,7 +456,8 @@ def report_lost(
             school=device.school,
             obj=device,
             request=request,
-            summary=f"{device} reported lost or stolen; incident {incident.reference} opened",
+            # The incident is named on the device's record, for those who may open it.
+            summary=f"{device} reported lost or stolen; an e-safety incident was opened",
         )
     return report
 

@@ -19,6 +19,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 
+from core.audit_visibility import restrict
 from core.models import AuditEvent
 from core.roles import Cap
 from schools.models import Pupil
@@ -60,6 +61,10 @@ def visible_incidents(access):
     if access.membership is not None:
         incidents = incidents.exclude(staff=access.membership)
     return incidents
+
+
+# The audit log shows a line about an incident only to those who may open it now.
+restrict(Incident._meta.label_lower)(visible_incidents)
 
 
 def incident_for(request, incident_id, *, reporter_may_see=True) -> tuple[Incident, bool]:

@@ -386,9 +386,10 @@ def triage(
             school=school,
             obj=incident,
             request=request,
-            summary=f"{incident.reference} triaged: {incident.get_severity_display()} severity"
-            + (", safeguarding" if incident.safeguarding else ""),
-            data={"entry_id": entry.pk, "severity": severity, "safeguarding": incident.safeguarding},
+            # What kind of thing happened, nothing of the triage itself: that lives in
+            # the chronology, read by those who may open the record.
+            summary=f"{incident.reference} triaged",
+            data={"entry_id": entry.pk},
         )
     return incident
 
@@ -419,9 +420,9 @@ def add_entry(*, incident, by, kind, text, referred_to="", reference_number="", 
         if incident.status == Status.CLOSED:
             raise ValidationError("This incident is closed.")
         entry = _entry(incident, kind, by, text, referred_to=referred_to, reference_number=reference_number)
+        # Never whom it was referred to or the reference number: a referral to the
+        # LADO or the police is told by the record, not by the audit log.
         summary = f"{entry.get_kind_display()} added to {incident.reference}"
-        if kind == EntryKind.REFERRAL:
-            summary = f"{incident.reference} referred to {entry.get_referred_to_display()} ({reference_number})"
         audit.record(
             action=f"incident.{kind}",
             actor=by,
@@ -429,7 +430,7 @@ def add_entry(*, incident, by, kind, text, referred_to="", reference_number="", 
             obj=incident,
             request=request,
             summary=summary,
-            data={"entry_id": entry.pk, "referred_to": referred_to},
+            data={"entry_id": entry.pk},
         )
     return entry
 
@@ -550,8 +551,8 @@ def record_ico_decision(*, incident, by, decision, reason, ico_reference="", req
             school=incident.school,
             obj=incident,
             request=request,
-            summary=f"{incident.reference}: {ICODecision(decision).label}",
-            data={"entry_id": entry.pk, **data},
+            summary=f"{incident.reference}: decision about reporting to the ICO recorded",
+            data={"entry_id": entry.pk},
         )
     return incident
 
@@ -665,8 +666,8 @@ def classify_misuse(*, incident, by, classification, sanction, factors=None, req
             school=incident.school,
             obj=incident,
             request=request,
-            summary=f"{incident.reference}: staff misuse classed {classification}",
-            data={"entry_id": entry.pk, "classification": classification},
+            summary=f"{incident.reference}: staff misuse classified",
+            data={"entry_id": entry.pk},
         )
     return incident
 
@@ -727,7 +728,7 @@ def withdraw_ict_access(*, incident, by, pupil, until, reason, note="", request=
             obj=incident,
             request=request,
             # No name here: the audit log is read more widely than the record.
-            summary=f"{incident.reference}: a pupil's ICT access withdrawn until {until:%d/%m/%Y}",
+            summary=f"{incident.reference}: a pupil outcome recorded",
             data={"entry_id": entry.pk, "withdrawal_id": withdrawal.pk},
         )
     return withdrawal
