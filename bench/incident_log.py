@@ -48,7 +48,7 @@ STATUSES = ["reported", "triaged", "investigating", "awaiting_review", "closed"]
 
 def make_incidents(school, reporter, pupils, count, start):
     """`count` incidents numbered from `start`, one a few hours apart going back."""
-    from incidents.models import Incident
+    from incidents.models import Incident, IncidentEntry
 
     now = datetime.datetime(2026, 11, 20, 12, 0, tzinfo=datetime.UTC)
     rows = []
@@ -81,6 +81,18 @@ def make_incidents(school, reporter, pupils, count, start):
         links.append(Through(incident_id=incident.pk, pupil_id=pupils[n % len(pupils)]))
         if n % 3 == 0:
             links.append(Through(incident_id=incident.pk, pupil_id=pupils[(n * 7 + 1) % len(pupils)]))
+    # The report entry first, recording the pupils: the database links only those
+    # (incidents 0006).
+    linked: dict[int, list[int]] = {}
+    for link in links:
+        linked.setdefault(link.incident_id, []).append(link.pupil_id)
+    IncidentEntry.objects.bulk_create(
+        [
+            IncidentEntry(incident_id=incident_id, kind="reported", author=reporter, data={"pupil_ids": ids})
+            for incident_id, ids in linked.items()
+        ],
+        batch_size=2000,
+    )
     Through.objects.bulk_create(links, batch_size=2000)
 
 

@@ -101,6 +101,10 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# PostgreSQL: the role the web app and worker connect as (DATABASE_URL's user), which
+# may not alter evidence. Migrations run as the owner; `manage.py setup_db_roles`
+# creates this role and `migrate` re-grants it (see README, "Security").
+DATABASE_RUNTIME_ROLE = env.str("DATABASE_RUNTIME_ROLE", default="")
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:

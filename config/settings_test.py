@@ -20,4 +20,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 TEST_REDIS_URL = REDIS_URL
+# tests/management/commands/flush.py: empties tables as the owner while the suite runs
+# as the runtime database role (tests/db_roles.py).
+INSTALLED_APPS = [*INSTALLED_APPS, "tests"]  # noqa: F405
 os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405

@@ -8,3 +8,21 @@ def heartbeat_when_ready(sender=None, **kwargs):
     from .tasks import record_worker_heartbeat
 
     record_worker_heartbeat.delay()
+
+
+def regrant_runtime_role(sender, using="default", **kwargs):
+    """After migrate (as the owner), give the runtime role its rights on any new table."""
+    from django.conf import settings
+    from django.db import connections
+
+    from .evidence import grant_runtime_role, owns_schema
+
+    connection = connections[using]
+    role = settings.DATABASE_RUNTIME_ROLE
+    if not role or connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+        if cursor.fetchone() is None or not owns_schema(cursor):
+            return
+        grant_runtime_role(cursor, role)

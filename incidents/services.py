@@ -15,6 +15,7 @@ from core import audit
 from core.roles import Cap
 from core.tenancy import school_access
 from core.uploads import check_document
+from schools.models import Pupil
 
 from .models import (
     EntryKind,
@@ -120,6 +121,8 @@ def _filed(incident, pupils, staff) -> dict:
         "others_involved": incident.others_involved,
         "personal_data_breach": incident.personal_data_breach,
         "pupils": [{"id": p.pk, "name": p.full_name} for p in pupils],
+        # What the database checks the incident's pupils against (incidents 0006).
+        "pupil_ids": [p.pk for p in pupils],
         "staff": [{"id": m.pk, "name": m.user.full_name} for m in staff],
     }
 
@@ -211,9 +214,10 @@ def _file(
         incident.ico_decision = ICODecision.PENDING
     incident.reference = _next_reference(school, now)
     incident.save()
+    # The entry before the pupils: the database accepts only the pupils it records.
+    _entry(incident, EntryKind.REPORTED, reported_by, incident.description, data=_filed(incident, pupils, staff))
     incident.pupils.set(pupils)
     incident.staff.set(staff)
-    _entry(incident, EntryKind.REPORTED, reported_by, incident.description, data=_filed(incident, pupils, staff))
     if evidence is not None:
         item = _store_evidence(
             incident=incident,
@@ -359,13 +363,13 @@ def triage(
         if incident.status == Status.REPORTED:
             incident.status = Status.TRIAGED
         incident.triaged_at = incident.triaged_at or timezone.now()
-        incident.save()
-        if pupils is not None:
-            incident.pupils.set(pupils)
-        if staff is not None:
-            incident.staff.set(staff)
-        if statements is not None:
-            incident.breached_statements.set(statements)
+        # The entry first: the database lets the safeguarding flag and the pupils change
+        # only as the latest chronology entry records them (incidents 0006).
+        pupils_now = list(
+            Pupil.objects.filter(pk__in=[p.pk for p in pupils]) if pupils is not None else incident.pupils.all()
+        )
+        staff_now = staff if staff is not None else incident.staff.select_related("user")
+        statements_now = statements if statements is not None else incident.breached_statements.all()
         data = {
             "before": before,
             "severity": incident.severity,
@@ -375,11 +379,19 @@ def triage(
             "investigator": investigator.full_name if investigator else "",
             "investigator_id": investigator.pk if investigator else None,
             "personal_data_breach": incident.personal_data_breach,
-            "pupils": [p.full_name for p in incident.pupils.all()],
-            "staff": [m.user.full_name for m in incident.staff.select_related("user")],
-            "breached_statements": [str(s) for s in incident.breached_statements.all()],
+            "pupils": [p.full_name for p in pupils_now],
+            "pupil_ids": [p.pk for p in pupils_now],
+            "staff": [m.user.full_name for m in staff_now],
+            "breached_statements": [str(s) for s in statements_now],
         }
         entry = _entry(incident, EntryKind.TRIAGE, by, note.strip(), data=data)
+        incident.save()
+        if pupils is not None:
+            incident.pupils.set(pupils)
+        if staff is not None:
+            incident.staff.set(staff)
+        if statements is not None:
+            incident.breached_statements.set(statements)
         audit.record(
             action="incident.triaged",
             actor=by,

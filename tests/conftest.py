@@ -6,8 +6,12 @@ import os
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.cache import cache
+from django.db import connections
 
+from core.evidence import ensure_role, grant_runtime_role
 from core.roles import Role, roles_are_sensitive
+
+from . import db_roles
 
 from .factories import (
     GuardianshipFactory,
@@ -28,6 +32,30 @@ def pytest_sessionfinish(session, exitstatus):
         if skipped:
             reporter.write_line(f"CI: {len(skipped)} test(s) were skipped; in CI that is a failure.", red=True)
             session.exitstatus = 1
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """On PostgreSQL: the test database is made and migrated as the owner; then the
+    whole suite runs as the runtime role, which may not alter evidence."""
+    connection = connections["default"]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        ensure_role(cursor, db_roles.RUNTIME_ROLE)
+        grant_runtime_role(cursor, db_roles.RUNTIME_ROLE)
+    owner = {"USER": connection.settings_dict["USER"], "PASSWORD": connection.settings_dict["PASSWORD"]}
+    _connect_as(connection, {"USER": db_roles.RUNTIME_ROLE, "PASSWORD": ""})
+    db_roles.OWNER.update(owner)
+    yield
+    db_roles.OWNER.clear()
+    _connect_as(connection, owner)  # the owner drops the test database
+
+
+def _connect_as(connection, credentials):
+    connection.close()
+    connection.settings_dict.update(credentials)
 
 
 @pytest.fixture(autouse=True)

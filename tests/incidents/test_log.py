@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from incidents.models import Incident
+from incidents.models import Incident, IncidentEntry
 from tests.factories import PupilFactory, UserFactory
 
 
@@ -34,6 +34,11 @@ def make_incidents(school, count, *, pupil=None, start=0):
         for n in range(count)
     )
     if pupil is not None:
+        # As the report service does: the entry first, recording the pupil, which the
+        # database then lets be linked (incidents 0006).
+        IncidentEntry.objects.bulk_create(
+            IncidentEntry(incident=i, kind="reported", author=reporter, data={"pupil_ids": [pupil.pk]}) for i in made
+        )
         for incident in made:
             incident.pupils.add(pupil)
     return made

@@ -12,6 +12,7 @@ from core.models import AuditEvent
 from schools.models import Guardianship, Membership, MembershipRole, Pupil, RosterImport, SchoolClass, YearGroup
 from schools.roster import services as roster
 from schools.roster.apply import BATCH
+from tests.db_roles import owner_connection
 
 from .exports import autumn_contacts, autumn_pupils, pupil, sims_contacts, sims_pupils
 from .helpers import check, import_file, snapshot
@@ -22,33 +23,35 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @contextmanager
 def insert_fails(table: str, when: str):
     """While inside, inserting a row into `table` for which `when` holds (SQL on
-    NEW) fails in the database itself."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
+    NEW) fails in the database itself. (On PostgreSQL the trigger is added by the
+    owner: the suite runs as the runtime role, which may not.)"""
+    if connection.vendor == "postgresql":
+        with owner_connection(connection) as owner:
+            owner.execute(
                 "CREATE FUNCTION roster_test_explode() RETURNS trigger LANGUAGE plpgsql AS "
                 "$$ BEGIN RAISE EXCEPTION 'boom'; END; $$"
             )
-            cursor.execute(
+            owner.execute(
                 f"CREATE TRIGGER roster_test_explode BEFORE INSERT ON {table} "
                 f"FOR EACH ROW WHEN ({when}) EXECUTE FUNCTION roster_test_explode()"
             )
-        elif connection.vendor == "sqlite":
-            cursor.execute(
-                f"CREATE TRIGGER roster_test_explode BEFORE INSERT ON {table} "
-                f"WHEN {when} BEGIN SELECT RAISE(ABORT, 'boom'); END;"
-            )
-        else:  # pragma: no cover
-            pytest.fail(f"No trigger for {connection.vendor}")
+        try:
+            yield
+        finally:
+            with owner_connection(connection) as owner:
+                owner.execute(f"DROP TRIGGER IF EXISTS roster_test_explode ON {table}")
+                owner.execute("DROP FUNCTION IF EXISTS roster_test_explode()")
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TRIGGER roster_test_explode BEFORE INSERT ON {table} "
+            f"WHEN {when} BEGIN SELECT RAISE(ABORT, 'boom'); END;"
+        )
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute(f"DROP TRIGGER IF EXISTS roster_test_explode ON {table}")
-                cursor.execute("DROP FUNCTION IF EXISTS roster_test_explode()")
-            else:
-                cursor.execute("DROP TRIGGER IF EXISTS roster_test_explode")
+            cursor.execute("DROP TRIGGER IF EXISTS roster_test_explode")
 
 
 def many_pupils(count: int, explode_at: int) -> list[dict]:
