@@ -105,3 +105,29 @@ def test_the_owner_cannot_empty_an_evidence_table(table):
     with db_roles.owner_connection(connection) as owner, owner.cursor() as cursor:
         with pytest.raises(Exception, match="holds evidence: it is never emptied"):
             cursor.execute(f"TRUNCATE {table} CASCADE")
+
+
+# --- setting the roles up ------------------------------------------------------------
+
+
+def test_setup_db_roles_refuses_to_run_as_anyone_but_the_owner(db):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="database owner"):
+        call_command("setup_db_roles", role="aup_test_other")
+
+
+def test_setup_db_roles_grants_a_new_role_insert_and_select_only_on_evidence(db):
+    from core.evidence import ensure_role, grant_runtime_role
+
+    with db_roles.owner_connection(connection) as owner, owner.cursor() as cursor:
+        ensure_role(cursor, "aup_test_granted")
+        grant_runtime_role(cursor, "aup_test_granted")
+        for table, mutable in EVIDENCE.items():
+            for privilege, expected in [("SELECT", True), ("INSERT", True), ("DELETE", False), ("TRUNCATE", False)]:
+                cursor.execute("SELECT has_table_privilege('aup_test_granted', %s, %s)", [table, privilege])
+                assert cursor.fetchone()[0] is expected, (table, privilege)
+            cursor.execute("SELECT has_column_privilege('aup_test_granted', %s, 'id', 'UPDATE')", [table])
+            assert cursor.fetchone()[0] is False
+        cursor.execute("SELECT has_table_privilege('aup_test_granted', 'schools_pupil', 'UPDATE, DELETE')")
+        assert cursor.fetchone()[0] is True

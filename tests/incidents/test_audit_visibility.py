@@ -99,3 +99,16 @@ def test_no_audit_line_names_a_referral_target_or_its_reference_number(school, r
     # The head, who may open the record, reads the detail there and not in the log.
     page = audit_page(client_for(head), school, "incident.").content.decode()
     assert "POL-77311" not in page
+
+
+@pytest.mark.parametrize("action", FILTERS)
+@pytest.mark.parametrize("who", ["outsider", "dsl", "esafety_lead", "teacher", "reporter", "governor", "parent"])
+def test_the_audit_log_and_its_filters_are_not_found_for_anyone_else(
+    who, action, request, school, referred, client_for
+):
+    """The head of another school; and in this school, people who may open the
+    incident but not the audit log (the DSL), and everyone else."""
+    url = reverse("audit:log", args=[school.slug])
+    response = client_for(request.getfixturevalue(who)).get(url, {"action": action} if action else {})
+    assert response.status_code == 404
+    assert referred.reference not in response.content.decode()
