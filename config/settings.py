@@ -165,6 +165,10 @@ CELERY_BEAT_SCHEDULE = {
 }
 # /healthz calls the worker unwell when its last heartbeat is older than this.
 WORKER_HEARTBEAT_MAX_AGE = timedelta(minutes=3)
+# /healthz tells anyone only "ok" or "unavailable"; the state of each part (database,
+# broker, worker) is for monitoring that sends `Authorization: Bearer <this token>`,
+# or a signed-in superuser. Empty: no token opens the detail.
+HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", default="")
 
 # --- Accounts ------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
