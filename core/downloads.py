@@ -25,9 +25,7 @@ def record(request, *, action: str, summary: str, school=None, obj=None, data=No
     """Write the download to the audit log (`school` defaults to the school of the page)."""
     if school is None:
         school = getattr(request, "school", None)
-    audit.record(
-        action=action, actor=request.user, school=school, obj=obj, request=request, summary=summary, data=data
-    )
+    audit.record(action=action, actor=request.user, school=school, obj=obj, request=request, summary=summary, data=data)
 
 
 def file_response(
