@@ -7,7 +7,7 @@ import csv
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from aup.models import AgreementForm, Audience, VersionStatus
+from core import downloads
 from core.roles import Cap
 from core.tenancy import school_view, trust_view
 from schools.models import SchoolClass, StaffType, YearGroup
@@ -218,9 +219,15 @@ def _csv_rows(agreement, rows):
 def compliance_csv(request, form_id):
     agreement = _compliance_form(request, form_id)
     group = _group(request, agreement, request.GET)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"{request.school.slug}-form-{agreement.pk}-status.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response = downloads.content_response(
+        request,
+        filename=f"{request.school.slug}-form-{agreement.pk}-status.csv",
+        content_type="text/csv; charset=utf-8",
+        action="agreement.compliance_downloaded",
+        summary="Compliance list downloaded as CSV",
+        obj=agreement,
+        data={"format": "csv"},
+    )
     writer = csv.writer(response)
     for line in _csv_rows(agreement, _rows(agreement, group)):
         writer.writerow(csv_safe(v) for v in line)
@@ -244,10 +251,16 @@ def compliance_pdf(request):
             "printed_at_uk": uk_datetime(now),
         },
     )
-    response = HttpResponse(render_pdf(html), content_type="application/pdf")
-    filename = f"{request.school.slug}-signed-agreements-{timezone.localdate():%Y-%m-%d}.pdf"
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    return downloads.content_response(
+        request,
+        render_pdf(html),
+        filename=f"{request.school.slug}-signed-agreements-{timezone.localdate():%Y-%m-%d}.pdf",
+        content_type="application/pdf",
+        attachment=False,
+        action="agreement.compliance_downloaded",
+        summary="Compliance summary downloaded as PDF",
+        data={"format": "pdf"},
+    )
 
 
 # --- The trust ------------------------------------------------------------------------

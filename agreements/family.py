@@ -13,7 +13,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from aup.models import AgreementForm, Audience, VersionStatus
@@ -25,6 +25,7 @@ from . import services
 from .changes import changes_since_last_signed
 from .forms import SignForm
 from .models import Kind, Method, Signature
+from .pdf import signed_pdf_response
 from .selectors import current_form_for, pupil_signatures
 
 # --- Selectors -----------------------------------------------------------------------
@@ -262,9 +263,4 @@ def signed_pdf(request, signature_id):
     document = getattr(signature, "document", None)
     if document is None:
         return render(request, "agreements/family_pdf_pending.html", {"signature": signature}, status=202)
-    return FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=f"{signature.verification_code}.pdf",
-        content_type="application/pdf",
-    )
+    return signed_pdf_response(request, signature, document)

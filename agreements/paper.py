@@ -13,12 +13,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from aup.models import AgreementForm, Audience, VersionStatus
-from core import audit
+from core import audit, downloads
 from core.forms import apply_validation_error
 from core.roles import Cap
 from core.tenancy import school_view
@@ -275,9 +275,12 @@ def scan(request, scan_id):
         PaperScan.objects.select_related("signature"), pk=scan_id, signature__school=request.school
     )
     extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(paper_scan.content_type, "bin")
-    return FileResponse(
+    return downloads.file_response(
+        request,
         paper_scan.file.open("rb"),
-        as_attachment=True,
         filename=f"paper-form-{paper_scan.signature.verification_code}.{extension}",
         content_type=paper_scan.content_type,
+        action="agreement.scan_downloaded",
+        summary="Scan of a paper form downloaded",
+        obj=paper_scan.signature,
     )

@@ -87,3 +87,20 @@ def render_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
     return HTML(string=html, base_url=_base_url()).write_pdf(pdf_variant=PDF_VARIANT)
+
+
+def signed_pdf_response(request, signature, document, *, summary: str = "Signed agreement downloaded as PDF"):
+    """The stored signed PDF of `signature` as a download: private and audited, from
+    whichever page serves it (the signer's, the school's, the family's, a loan's)."""
+    from core import downloads
+
+    return downloads.file_response(
+        request,
+        document.file.open("rb"),
+        filename=f"{signature.verification_code}.pdf",
+        content_type="application/pdf",
+        action="agreement.pdf_downloaded",
+        summary=summary,
+        school=signature.school,
+        obj=signature,
+    )

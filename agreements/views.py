@@ -2,7 +2,7 @@ import secrets
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from aup.models import AgreementForm, Audience, VersionStatus
@@ -16,6 +16,7 @@ from . import services
 from .changes import changes_since_last_signed
 from .forms import SignForm
 from .models import Method, Signature
+from .pdf import signed_pdf_response
 from .selectors import (
     current_form_for,
     latest_signature_of,
@@ -106,12 +107,7 @@ def signed_pdf(request, signature_id):
     if document is None:
         # The signature is saved; the PDF follows when the worker has made it.
         return render(request, "agreements/pdf_pending.html", {"signature": signature}, status=202)
-    return FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=f"{signature.verification_code}.pdf",
-        content_type="application/pdf",
-    )
+    return signed_pdf_response(request, signature, document)
 
 
 @school_view(Cap.VIEW_SCHOOL)

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -169,6 +170,10 @@ CELERY_BEAT_SCHEDULE = {
 }
 # /healthz calls the worker unwell when its last heartbeat is older than this.
 WORKER_HEARTBEAT_MAX_AGE = timedelta(minutes=3)
+# /healthz tells anyone only "ok" or "unavailable"; the state of each part (database,
+# broker, worker) is for monitoring that sends `Authorization: Bearer <this token>`,
+# or a signed-in superuser. Empty: no token opens the detail.
+HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", default="")
 
 # --- Accounts ------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -249,6 +254,10 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A request body larger than this is refused (413, core.middleware) before it is read:
+# the largest upload any form takes (10 MB: scans, evidence, certificates, photos,
+# policy documents) plus room for the form's other fields and the multipart framing.
+MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=11 * 1024 * 1024)
 
 # --- Security ------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -9,9 +9,10 @@ import secrets
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from core import downloads
 from core.forms import apply_validation_error
 from schools.selectors import children_of
 
@@ -101,9 +102,13 @@ def _pdf_response(request, record):
     document = getattr(record, "document", None)
     if document is None:
         return render(request, "consent/pdf_pending.html", {"record": record}, status=202)
-    return FileResponse(
+    return downloads.file_response(
+        request,
         document.file.open("rb"),
-        as_attachment=True,
         filename=f"consent-{record.verification_code}.pdf",
         content_type="application/pdf",
+        action="consent.pdf_downloaded",
+        summary="Signed photo consent downloaded as PDF",
+        school=record.school,
+        obj=record,
     )

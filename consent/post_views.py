@@ -6,12 +6,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from core import audit
+from core import downloads
 from core.roles import Cap
 from core.tenancy import school_view
 from schools.models import SchoolClass, YearGroup
@@ -149,21 +149,17 @@ def image(request, post_id):
     post = _post_for(request, post_id)
     if not post.image or post.image_content_type not in posts.IMAGE_KINDS:
         raise Http404("No photo.")
-    audit.record(
-        action="consent.post_image_viewed",
-        actor=request.user,
-        school=request.school,
-        obj=post,
-        request=request,
-        summary=f"Viewed the photo of a post for {post.purpose_label}",
-    )
     extension = "png" if post.image_content_type == "image/png" else "jpg"
-    response = FileResponse(
-        post.image.open("rb"), content_type=post.image_content_type, filename=f"post-{post.pk}.{extension}"
+    return downloads.file_response(
+        request,
+        post.image.open("rb"),
+        filename=f"post-{post.pk}.{extension}",
+        content_type=post.image_content_type,
+        attachment=False,
+        action="consent.post_image_viewed",
+        summary=f"Viewed the photo of a post for {post.purpose_label}",
+        obj=post,
     )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 def _act(request, post, form, action, **fields):

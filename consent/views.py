@@ -8,14 +8,14 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agreements.dashboard import csv_safe
-from core import audit
+from core import audit, downloads
 from core.forms import apply_validation_error
 from core.roles import Cap
 from core.tenancy import school_view
@@ -89,16 +89,16 @@ def check_pdf(request):
     if result is None:  # nothing chosen yet: choose on the check page
         return redirect("consent:check", school_slug=request.school.slug)
     html = do_not_photograph_html(school=request.school, group_name=group_name, result=result, form=form_version)
-    audit.record(
+    # The group is a class, a year, an event or the school: never a pupil.
+    return downloads.content_response(
+        request,
+        render_pdf(html),
+        filename=f"do-not-photograph-{result.purpose.code}.pdf",
+        content_type="application/pdf",
+        attachment=False,
         action="consent.list_printed",
-        actor=request.user,
-        school=request.school,
-        request=request,
-        summary=f"Printed the do-not-photograph list for {group_name}: {result.purpose.label}",
+        summary=f"Do-not-photograph list for {group_name} ({result.purpose.label}) downloaded as PDF",
     )
-    response = HttpResponse(render_pdf(html), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="do-not-photograph-{result.purpose.code}.pdf"'
-    return response
 
 
 @school_view(Cap.VIEW_CONSENT)
@@ -133,8 +133,14 @@ def export_csv(request):
     form_version = selectors.current_form(request.school)
     purposes = list(form_version.purposes.all()) if form_version else []
     consents = selectors.consent_for_pupils(form_version, selectors.current_pupils(request.school))
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{request.school.slug}-photo-consent.csv"'
+    response = downloads.content_response(
+        request,
+        filename=f"{request.school.slug}-photo-consent.csv",
+        content_type="text/csv; charset=utf-8",
+        action="consent.exported",
+        summary="Photo consent list downloaded as CSV",
+        obj=form_version,
+    )
     writer = csv.writer(response)
     writer.writerow(["Pupil", "Class", "Year", "Status", *[p.label for p in purposes], "Carers disagree"])
     for c in sorted(consents, key=lambda c: (c.pupil.year_group.position, c.pupil.last_name, c.pupil.first_name)):
@@ -149,9 +155,6 @@ def export_csv(request):
                 "Yes" if c.disagreements else "",
             ]
         )
-    audit.record(
-        action="consent.exported", actor=request.user, school=request.school, request=request, summary="Exported"
-    )
     return response
 
 
@@ -184,9 +187,6 @@ def pupil_records(request, pupil_id):
 def staff_record_pdf(request, consent_record_id):
     record = get_object_or_404(
         ConsentRecord.objects.select_related("pupil"), pk=consent_record_id, school=request.school
-    )
-    audit.record(
-        action="consent.pdf_downloaded", actor=request.user, school=request.school, obj=record, request=request
     )
     return _pdf_response(request, record)
 

@@ -1,5 +1,7 @@
 """The checks behind /healthz: database, broker and worker."""
 
+import hmac
+
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
@@ -46,3 +48,15 @@ def check_worker() -> dict:
 def report() -> tuple[bool, dict]:
     checks = {"database": check_database(), "broker": check_broker(), "worker": check_worker()}
     return all(c["ok"] for c in checks.values()), checks
+
+
+def may_see_detail(request) -> bool:
+    """Whether this caller may see each check's detail (transport, error class, when
+    the worker last beat), which helps an attacker map the deployment: monitoring that
+    sends `Authorization: Bearer <HEALTHZ_TOKEN>`, or a signed-in superuser."""
+    token = settings.HEALTHZ_TOKEN
+    scheme, _, sent = request.headers.get("Authorization", "").partition(" ")
+    if token and scheme.lower() == "bearer" and hmac.compare_digest(sent.strip().encode(), token.encode()):
+        return True
+    user = request.user
+    return user.is_authenticated and user.is_active and user.is_superuser

@@ -8,6 +8,7 @@ _SIGNATURES = [
     (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
     (b"\xff\xd8\xff", "image/jpeg", "jpg"),
 ]
+IMAGE_KINDS = ("image/png", "image/jpeg")
 
 
 def document_kind(head: bytes) -> tuple[str, str] | None:
@@ -16,6 +17,15 @@ def document_kind(head: bytes) -> tuple[str, str] | None:
         if head.startswith(magic):
             return content_type, extension
     return None
+
+
+def kind_of_file(file) -> tuple[str, str] | None:
+    """(content type, extension) of an open file judged by its first bytes, or None;
+    the file is left at its start."""
+    file.seek(0)
+    kind = document_kind(file.read(16))
+    file.seek(0)
+    return kind
 
 
 def check_document(upload, *, field: str, max_bytes: int, refused: str, kinds=None) -> tuple[str, str]:

@@ -22,8 +22,13 @@ def home(request):
 
 @never_cache
 def healthz(request):
+    """ "ok" or "unavailable" for anyone; each check's detail only for monitoring with
+    the token or a superuser (see health.may_see_detail)."""
     ok, checks = health.report()
-    return JsonResponse({"status": "ok" if ok else "unhealthy", **checks}, status=200 if ok else 503)
+    body = {"status": "ok" if ok else "unavailable"}
+    if health.may_see_detail(request):
+        body.update(checks)
+    return JsonResponse(body, status=200 if ok else 503)
 
 
 @school_view(Cap.VIEW_AUDIT_LOG)

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,8 +20,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from agreements.models import Signature
+from agreements.pdf import signed_pdf_response
 from agreements.services import FormSuperseded
-from core import audit
+from core import audit, downloads
 from core.forms import apply_validation_error
 from core.roles import Cap
 from core.tenancy import school_view
@@ -120,9 +121,16 @@ def labels_pdf(request):
         "devices/labels_pdf.html",
         {"school": request.school, "labels": labels, "printed_on": timezone.localdate().strftime("%d/%m/%Y")},
     )
-    response = HttpResponse(render_pdf(html), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{request.school.slug}-asset-labels.pdf"'
-    return response
+    return downloads.content_response(
+        request,
+        render_pdf(html),
+        filename=f"{request.school.slug}-asset-labels.pdf",
+        content_type="application/pdf",
+        attachment=False,
+        action="devices.labels_downloaded",
+        summary="Equipment labels downloaded as PDF",
+        data={"labels": len(labels)},
+    )
 
 
 _IMPORT_SESSION = "devices_import"
@@ -298,11 +306,14 @@ def certificate(request, device_id):
     extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(
         disposal.certificate_content_type, "bin"
     )
-    return FileResponse(
+    return downloads.file_response(
+        request,
         disposal.certificate.open("rb"),
-        as_attachment=True,
         filename=f"data-destruction-{device.serial_number}.{extension}",
         content_type=disposal.certificate_content_type,
+        action="devices.certificate_downloaded",
+        summary="Certificate of data destruction downloaded",
+        obj=device,
     )
 
 
@@ -555,12 +566,8 @@ def loan_pdf(request, loan_id):
     document = getattr(signature, "document", None)
     if document is None:
         return render(request, "devices/pdf_pending.html", {"signature": signature, "loan": loan}, status=202)
-    return FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=f"{signature.verification_code}.pdf",
-        content_type="application/pdf",
-    )
+    what = "receipt for an equipment loan" if signature_id == loan.receipt_signature_id else "return of equipment"
+    return signed_pdf_response(request, signature, document, summary=f"Signed {what} downloaded as PDF")
 
 
 # --- the annual check ----------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core import downloads
 from core.forms import apply_validation_error
 from core.roles import Cap
 from core.tenancy import school_view
@@ -210,9 +211,7 @@ def evidence_file(request, incident_id, evidence_id):
         filename=f"{incident.reference}-evidence-{evidence.pk}.{extension}",
         content_type=evidence.content_type,
     )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return downloads.private(response)
 
 
 def _post(request, incident_id, capability_form, handle, *, reporter=False):
@@ -436,7 +435,6 @@ def summary(request):
 
 @school_view(Cap.VIEW_INCIDENT_SUMMARY)
 def summary_pdf(request):
-    from django.http import HttpResponse
     from django.template.loader import render_to_string
     from django.utils import timezone
 
@@ -456,9 +454,16 @@ def summary_pdf(request):
             "printed_at_uk": uk_datetime(now),
         },
     )
-    response = HttpResponse(render_pdf(html), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{request.school.slug}-e-safety-summary-{term.key}.pdf"'
-    return response
+    return downloads.content_response(
+        request,
+        render_pdf(html),
+        filename=f"{request.school.slug}-e-safety-summary-{term.key}.pdf",
+        content_type="application/pdf",
+        attachment=False,
+        action="incident.summary_downloaded",
+        summary="Termly e-safety summary for governors downloaded as PDF",
+        data={"term": term.key},
+    )
 
 
 @school_view(Cap.VIEW_INCIDENT_LOG)
@@ -495,5 +500,4 @@ def record_pdf(request, incident_id):
     )
     response = HttpResponse(render_pdf(html), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{incident.reference}.pdf"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return downloads.private(response)

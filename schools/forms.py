@@ -1,6 +1,9 @@
+import uuid
+
 from django import forms
 
 from core.roles import STAFF_ROLES, Role
+from core.uploads import IMAGE_KINDS, kind_of_file
 
 from .models import Pupil, Relationship, RosterKind, StaffType
 from .services import ChildLink
@@ -123,6 +126,13 @@ class LeaverForm(forms.Form):
     )
 
 
+class LogoField(forms.ImageField):
+    """An image judged by its content alone: Django's check of the file's extension
+    is dropped, since the name is replaced by one made from the detected format."""
+
+    default_validators = []
+
+
 class SchoolSettingsForm(forms.ModelForm):
     MAX_LOGO_BYTES = 1024 * 1024
 
@@ -131,6 +141,7 @@ class SchoolSettingsForm(forms.ModelForm):
 
         model = School
         fields = ["name", "address", "logo", "mfa_for_all_staff", "every_carer_signs"]
+        field_classes = {"logo": LogoField}
         widgets = {"address": forms.Textarea(attrs={"rows": 4})}
         help_texts = {"logo": "A PNG or JPEG image, up to 1 MB. It appears on signed documents and emails."}
 
@@ -142,8 +153,12 @@ class SchoolSettingsForm(forms.ModelForm):
         if image is not None:
             if logo.size > self.MAX_LOGO_BYTES:
                 raise forms.ValidationError("The logo is too large. Please choose an image under 1 MB.")
-            if image.format not in ("PNG", "JPEG"):
+            kind = kind_of_file(logo)
+            if image.format not in ("PNG", "JPEG") or kind is None or kind[0] not in IMAGE_KINDS:
                 raise forms.ValidationError("The logo must be a PNG or JPEG image.")
+            # Stored under a name of our making with the extension of what it is, never
+            # the uploaded name: a PNG called "logo.svg" or "x.html" must not become one.
+            logo.name = f"{uuid.uuid4().hex}.{kind[1]}"
         return logo
 
 

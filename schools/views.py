@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from core.forms import apply_validation_error
 from core.roles import Cap
 from core.tenancy import school_view
+from core.uploads import IMAGE_KINDS, kind_of_file
 
 from . import selectors, services
 from .forms import AddParentForm, AddStaffForm, LeaverForm, RolesForm, SchoolSettingsForm
@@ -211,4 +212,13 @@ def school_settings(request):
 def school_logo(request):
     if not request.school.logo:
         raise Http404("No logo.")
-    return FileResponse(request.school.logo.open("rb"))
+    logo = request.school.logo.open("rb")
+    # Served as what its bytes are, never by its name (logos saved before names were
+    # made from the format kept the uploaded one, which could be "logo.svg").
+    kind = kind_of_file(logo)
+    if kind is None or kind[0] not in IMAGE_KINDS:
+        logo.close()
+        raise Http404("No logo.")
+    response = FileResponse(logo, content_type=kind[0], filename=f"logo.{kind[1]}")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
