@@ -322,10 +322,21 @@ def record_entry(
     return entry, True
 
 
-def close_kiosk(*, session: ClassSession) -> None:
+def close_kiosk(*, session: ClassSession, by=None, request=None) -> None:
     """The teacher finishes on the device: the token stops working at once; the
     entries wait for the teacher's confirmation."""
-    ClassSession.objects.filter(pk=session.pk, expires_at__gt=timezone.now()).update(expires_at=timezone.now())
+    with transaction.atomic():
+        now = timezone.now()
+        closed = ClassSession.objects.filter(pk=session.pk, expires_at__gt=now).update(expires_at=now)
+        if closed and by is not None:
+            audit.record(
+                action="class_session.kiosk_closed",
+                actor=by,
+                school=session.school,
+                obj=session,
+                request=request,
+                summary=f"Finished the kiosk of the class signing session of {session.school_class.name}",
+            )
 
 
 def remove_entry(*, session: ClassSession, entry_id: int, by, request=None) -> None:

@@ -6,7 +6,8 @@ confirming it, recording a read-aloud.
 
 Kiosk side (/kiosk/class/<token>/, no login): the classroom device on which pupils
 pick their name, read, tick and type their name. The token is the device's only key:
-it opens one class and one form, and nothing else is reachable from its pages."""
+it opens one class and one form, and nothing else is reachable from its pages.
+Finishing the session is the teacher's: it needs them signed in on the device."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from django.views.decorators.http import require_POST
 from aup.models import AgreementForm, Audience, VersionStatus
 from core.forms import apply_validation_error
 from core.roles import Cap
-from core.tenancy import school_view
+from core.tenancy import school_access, school_view
 from schools.models import SchoolClass
 
 from . import class_sessions as cs
@@ -385,23 +386,45 @@ def kiosk_pupil(request, token, pupil_id):
     )
 
 
+def _may_finish(request, session: ClassSession) -> bool:
+    """Whether the person signed in on this device may finish the session: the teacher
+    who leads it, or someone who oversees the school's compliance (as for the review)."""
+    if not request.user.is_authenticated:
+        return False
+    access = school_access(request.user, session.school)
+    return access is not None and cs.may_review(access, request.user, session)
+
+
 def kiosk_finish(request, token):
-    """ "I'm the teacher: finish the session": the kiosk closes at once and the device
-    goes to the sign-in page, then to the teacher's review of the session."""
+    """ "I'm the teacher: finish the session". Finishing is the teacher's, so a pupil at
+    the kiosk cannot end the class's session: it needs the teacher signed in on this
+    device. Nobody signed in: the device goes to the sign-in page and comes back here.
+    The teacher signed in: finishing closes the kiosk at once and opens their review,
+    where they check the names and confirm (nothing is signed until then)."""
     session = cs.kiosk_session_for_token(token)
     if session is None:
         raise Http404("No such kiosk.")
     review = reverse("agreements:class_session", kwargs={"school_slug": session.school.slug, "session_id": session.pk})
-    sign_in = f"{reverse('account_login')}?{urlencode({'next': review})}"
-    if request.method == "POST":
-        cs.close_kiosk(session=session)
-        return redirect(sign_in)
+    teacher = _may_finish(request, session)
     if not cs.kiosk_is_open(session):
-        return redirect(sign_in)
+        return redirect(review if teacher else _sign_in_then(review))
+    if request.method == "POST":
+        if teacher:
+            cs.close_kiosk(session=session, by=request.user, request=request)
+            return redirect(review)
+        if request.user.is_authenticated:  # someone who does not lead this session
+            raise Http404("No such kiosk.")
+        return redirect(_sign_in_then(reverse("class_kiosk:finish", kwargs={"token": token})))
     context = {
         "kiosk_school": session.school,
         "session": session,
         "token": token,
         "entry_count": session.entries.count(),
+        "teacher_signed_in": teacher,
+        "someone_else_signed_in": request.user.is_authenticated and not teacher,
     }
     return _no_store(render(request, "agreements/classroom/kiosk_finish.html", context))
+
+
+def _sign_in_then(path: str) -> str:
+    return f"{reverse('account_login')}?{urlencode({'next': path})}"

@@ -128,7 +128,7 @@ def dashboard(request):
     return render(request, "consent/dashboard.html", {"data": data, "classes": classes})
 
 
-@school_view(Cap.VIEW_CONSENT)
+@school_view(Cap.VIEW_ALL_PUPILS)  # a file of every pupil in the school: not for every teacher
 def export_csv(request):
     form_version = selectors.current_form(request.school)
     purposes = list(form_version.purposes.all()) if form_version else []

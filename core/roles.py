@@ -34,7 +34,12 @@ class Cap:
     VIEW_STAFF = "view_staff"
     MANAGE_PEOPLE = "manage_people"  # add and invite people, mark leavers
     MANAGE_ROLES = "manage_roles"  # grant roles that reach sensitive data
+    # Pupils: a teacher sees the pupils of the classes they teach (VIEW_PUPILS); the
+    # whole school's pupils and their UPNs are for those whose job needs them: the
+    # office, the business manager, leaders, the DSL and the e-safety lead
+    # (VIEW_ALL_PUPILS). schools.selectors.pupils_visible_to applies it.
     VIEW_PUPILS = "view_pupils"
+    VIEW_ALL_PUPILS = "view_all_pupils"
     MANAGE_PUPILS = "manage_pupils"
     VIEW_PARENTS = "view_parents"
     VIEW_AUDIT_LOG = "view_audit_log"
@@ -75,6 +80,7 @@ _LEADERSHIP = {
     Cap.MANAGE_PEOPLE,
     Cap.MANAGE_ROLES,
     Cap.VIEW_PUPILS,
+    Cap.VIEW_ALL_PUPILS,
     Cap.MANAGE_PUPILS,
     Cap.VIEW_PARENTS,
     Cap.VIEW_AUDIT_LOG,
@@ -110,6 +116,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.VIEW_SCHOOL,
             Cap.VIEW_STAFF,
             Cap.VIEW_PUPILS,
+            Cap.VIEW_ALL_PUPILS,
             Cap.VIEW_PARENTS,
             Cap.VIEW_SAFEGUARDING,
             Cap.VIEW_INCIDENT_LOG,
@@ -126,6 +133,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.VIEW_SCHOOL,
             Cap.VIEW_STAFF,
             Cap.VIEW_PUPILS,
+            Cap.VIEW_ALL_PUPILS,
             Cap.VIEW_INCIDENT_LOG,
             Cap.REPORT_INCIDENT,
             Cap.INVESTIGATE_INCIDENTS,
@@ -145,6 +153,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.VIEW_STAFF,
             Cap.MANAGE_PEOPLE,
             Cap.VIEW_PUPILS,
+            Cap.VIEW_ALL_PUPILS,
             Cap.MANAGE_PUPILS,
             Cap.VIEW_PARENTS,
             Cap.VIEW_ALL_PERSONAL_DATA,
@@ -164,6 +173,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.VIEW_STAFF,
             Cap.MANAGE_PEOPLE,
             Cap.VIEW_PUPILS,
+            Cap.VIEW_ALL_PUPILS,
             Cap.MANAGE_PUPILS,
             Cap.VIEW_PARENTS,
             Cap.VIEW_ALL_PERSONAL_DATA,
@@ -174,7 +184,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.VIEW_PHONES,
         }
     ),
+    # A teacher sees the pupils of their own classes, never the whole school nor a UPN.
     Role.TEACHER: frozenset({Cap.VIEW_SCHOOL, Cap.VIEW_PUPILS, Cap.REPORT_INCIDENT, Cap.VIEW_CONSENT, Cap.PLAN_POSTS}),
+    # Support staff see no pupil list at all (no wider than a teacher).
     Role.SUPPORT_STAFF: frozenset({Cap.VIEW_SCHOOL, Cap.REPORT_INCIDENT, Cap.VIEW_CONSENT, Cap.PLAN_POSTS}),
     # Governors see the termly summary, never an individual incident.
     Role.GOVERNOR: frozenset({Cap.VIEW_SCHOOL, Cap.VIEW_INCIDENT_SUMMARY}),
@@ -190,6 +202,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.VIEW_SCHOOL,
             Cap.VIEW_STAFF,
             Cap.VIEW_PUPILS,
+            Cap.VIEW_ALL_PUPILS,
             Cap.VIEW_PARENTS,
             Cap.VIEW_AUDIT_LOG,
             Cap.VIEW_SAFEGUARDING,
@@ -206,7 +219,13 @@ ROLE_CAPABILITIES[Role.DEPUTY_DSL] = ROLE_CAPABILITIES[Role.DSL]
 # anyone who holds one must use two-factor authentication and gets a short idle
 # timeout.
 SENSITIVE_CAPABILITIES = frozenset(
-    {Cap.VIEW_SAFEGUARDING, Cap.VIEW_INCIDENT_LOG, Cap.VIEW_SAFEGUARDING_INCIDENTS, Cap.VIEW_ALL_PERSONAL_DATA}
+    {
+        Cap.VIEW_SAFEGUARDING,
+        Cap.VIEW_INCIDENT_LOG,
+        Cap.VIEW_SAFEGUARDING_INCIDENTS,
+        Cap.VIEW_ALL_PERSONAL_DATA,
+        Cap.VIEW_ALL_PUPILS,
+    }
 )
 
 # Granting a role that reaches sensitive data, or that manages people, needs

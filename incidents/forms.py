@@ -5,6 +5,7 @@ from django.utils import timezone
 from aup.models import Statement
 from core.roles import Cap, roles_with
 from schools.models import Membership, Pupil
+from schools.selectors import pupils_visible_to, sees_all_pupils
 
 from . import services
 from .models import MISUSE_FACTORS, Category, ICODecision, MisuseClass, ReferredTo, Severity, Status
@@ -31,9 +32,12 @@ def now_for_input():
     return timezone.localtime().replace(second=0, microsecond=0)
 
 
-def pupil_choices(school):
+def pupil_choices(access, *, include_leavers=False):
+    """The pupils the person may pick: the whole school, or a teacher's own classes."""
     return (
-        Pupil.objects.current().filter(school=school).select_related("school_class").order_by("last_name", "first_name")
+        pupils_visible_to(access, include_leavers=include_leavers)
+        .select_related("school_class")
+        .order_by("last_name", "first_name")
     )
 
 
@@ -143,13 +147,33 @@ class ReportForm(EvidenceFields):
         "evidence_description",
     ]
 
-    def __init__(self, *args, school, **kwargs):
+    def __init__(self, *args, access, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.fields["pupils"].queryset = pupil_choices(school)
+        # Anyone on the staff reports, but a school-wide list of pupils' names is not
+        # for everyone who may report (a teacher, a volunteer, a visitor): they pick
+        # from the pupils they may see (a teacher's own classes) and name any other
+        # pupil in words; the DSL links those pupils when triaging.
+        pupils = pupil_choices(access)
+        self.fields["pupils"].queryset = pupils
         self.fields["pupils"].label_from_instance = _label_pupil
-        self.fields["staff"].queryset = staff_choices(school)
+        if not sees_all_pupils(access):
+            if pupils.exists():
+                self.fields["pupils"].help_text = f"The pupils of your classes. {self.fields['pupils'].help_text}"
+                self._name_other_pupils("Other pupils and anyone else involved (optional)", "Pupils of other classes")
+            else:
+                del self.fields["pupils"]
+                self._name_other_pupils("Pupils and anyone else involved (optional)", "Pupils")
+        self.fields["staff"].queryset = staff_choices(access.school)
         self.fields["staff"].label_from_instance = _label_member
+
+    def _name_other_pupils(self, label, whom):
+        field = self.fields["others_involved"]
+        field.label = label
+        field.help_text = (
+            f"{whom}: write each one's name and class, and the DSL links them to your report. "
+            "Also anyone else, for example a parent, a visitor or someone outside school."
+        )
 
     def clean_occurred_at(self):
         moment = self.cleaned_data["occurred_at"]
@@ -219,10 +243,11 @@ class TriageForm(forms.Form):
     )
     note = forms.CharField(label="Note (optional)", widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
-    def __init__(self, *args, school, **kwargs):
+    def __init__(self, *args, access, **kwargs):
         kwargs.setdefault("label_suffix", "")
         kwargs.setdefault("prefix", "triage")
         super().__init__(*args, **kwargs)
+        school = access.school
         self.fields["investigator"].queryset = (
             Membership.objects.active()
             .with_role(*roles_with(Cap.INVESTIGATE_INCIDENTS))
@@ -233,7 +258,7 @@ class TriageForm(forms.Form):
         self.fields["investigator"].label_from_instance = lambda m: (
             f"{m.user.full_name}" + (f" ({m.job_title})" if m.job_title else "")
         )
-        self.fields["pupils"].queryset = pupil_choices(school)
+        self.fields["pupils"].queryset = pupil_choices(access)
         self.fields["pupils"].label_from_instance = _label_pupil
         self.fields["staff"].queryset = staff_choices(school)
         self.fields["staff"].label_from_instance = _label_member
@@ -340,10 +365,10 @@ class LogFilterForm(forms.Form):
         label="Pupil", queryset=Pupil.objects.none(), required=False, empty_label="Any pupil"
     )
 
-    def __init__(self, *args, school, **kwargs):
+    def __init__(self, *args, access, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.fields["pupil"].queryset = Pupil.objects.filter(school=school).order_by("last_name", "first_name")
+        self.fields["pupil"].queryset = pupil_choices(access, include_leavers=True)
         self.fields["pupil"].label_from_instance = lambda p: f"{p.last_name}, {p.first_name}"
 
 

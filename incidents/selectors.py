@@ -180,8 +180,8 @@ def ict_withdrawals(access, *, pupil_ids=None, school_class=None, today=None) ->
     """{pupil id: the withdrawal of ICT access in force today (the one ending last)} for
     the given pupils (or the pupils of a class), as the pupil's teachers see it: the
     date and the neutral reason, nothing of the incident (the incident is not even
-    read). Everyone who sees pupils (VIEW_PUPILS) sees it; otherwise only the teachers
-    of the pupil's class. One query."""
+    read). Everyone who sees the whole school's pupils (VIEW_ALL_PUPILS) sees it;
+    otherwise only the teachers of the pupil's class. One query."""
     from django.utils import timezone
 
     from .models import IctWithdrawal
@@ -192,7 +192,7 @@ def ict_withdrawals(access, *, pupil_ids=None, school_class=None, today=None) ->
         rows = rows.filter(pupil_id__in=list(pupil_ids))
     if school_class is not None:
         rows = rows.filter(pupil__school_class=school_class)
-    if not access.can(Cap.VIEW_PUPILS):
+    if not access.can(Cap.VIEW_ALL_PUPILS):
         if access.membership is None:
             return {}
         rows = rows.filter(pupil__school_class__teachers=access.membership)

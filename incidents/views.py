@@ -47,7 +47,7 @@ def report(request):
     form = ReportForm(
         request.POST or None,
         request.FILES or None,
-        school=request.school,
+        access=request.access,
         initial={"occurred_at": now_for_input(), "submission_key": secrets.token_urlsafe(24)},
     )
     if request.method == "POST" and form.is_valid():
@@ -63,7 +63,7 @@ def report(request):
                 location=data["location"],
                 immediate_action=data["immediate_action"],
                 others_involved=data["others_involved"],
-                pupils=data["pupils"],
+                pupils=data.get("pupils", []),
                 staff=data["staff"],
                 personal_data_breach=data["personal_data_breach"],
                 evidence=data.get("evidence"),
@@ -92,7 +92,7 @@ def mine(request):
 
 @school_view(Cap.VIEW_INCIDENT_LOG)
 def log(request):
-    filters = LogFilterForm(request.GET or None, school=request.school)
+    filters = LogFilterForm(request.GET or None, access=request.access)
     criteria = filters.cleaned_data if filters.is_valid() else {}
     incidents = selectors.incident_log(
         request.access,
@@ -128,7 +128,7 @@ def _forms(request, incident, bound=None):
         return forms
     if access.can(Cap.TRIAGE_INCIDENTS):
         forms["triage_form"] = TriageForm(
-            school=school,
+            access=access,
             initial={
                 "severity": incident.severity,
                 "safeguarding": incident.safeguarding,
@@ -282,7 +282,7 @@ def triage(request, incident_id):
         return "Triage recorded."
 
     return _post(
-        request, incident_id, lambda i: ("triage_form", TriageForm(request.POST, school=request.school)), handle
+        request, incident_id, lambda i: ("triage_form", TriageForm(request.POST, access=request.access)), handle
     )
 
 

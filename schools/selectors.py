@@ -4,7 +4,7 @@ related rows fetched up front so a page's query count does not grow with its row
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
-from core.roles import Role
+from core.roles import Cap, Role
 
 from .models import Guardianship, Membership, Pupil, SchoolClass
 
@@ -47,28 +47,71 @@ def on_roll_filter(prefix="", on=None):
     return Q(**{f"{prefix}leaving_date__isnull": True}) | Q(**{f"{prefix}leaving_date__gt": on})
 
 
-def classes_with_counts(school):
+def _with_counts(classes):
     return (
-        SchoolClass.objects.filter(school=school)
-        .select_related("year_group")
+        classes.select_related("year_group")
         .prefetch_related(Prefetch("teachers", queryset=Membership.objects.select_related("user")))
         .annotate(pupil_count=Count("pupils", filter=on_roll_filter("pupils__")))
     )
 
 
-def current_pupils(school, school_class=None):
-    pupils = Pupil.objects.current().filter(school=school).select_related("year_group", "school_class")
+# --- Who sees which pupils -------------------------------------------------------------
+#
+# The one place that decides it: the whole school for those with VIEW_ALL_PUPILS (the
+# office, leaders, the DSL...); for a teacher (VIEW_PUPILS), the pupils of the classes
+# they teach; nobody else. Every pupil list, record, picker and filter reads through
+# these, so a page cannot show a teacher a pupil of another class by forgetting a check.
+
+
+def sees_all_pupils(access) -> bool:
+    """Whether this person sees the whole school's pupils and their UPNs."""
+    return access.can(Cap.VIEW_ALL_PUPILS)
+
+
+def classes_visible_to(access):
+    """The classes whose pupils the person may see: every class, or the ones they teach."""
+    classes = SchoolClass.objects.filter(school=access.school)
+    if sees_all_pupils(access):
+        return classes
+    if access.can(Cap.VIEW_PUPILS) and access.membership is not None:
+        return classes.filter(teachers=access.membership)
+    return classes.none()
+
+
+def pupils_visible_to(access, *, include_leavers=False):
+    """The pupils of the person's school they may see: the whole school, or the pupils
+    of the classes they teach (none for anyone else). Current pupils only unless
+    `include_leavers`."""
+    pupils = Pupil.objects.filter(school=access.school)
+    if not include_leavers:
+        pupils = pupils.current()
+    if sees_all_pupils(access):
+        return pupils
+    if access.can(Cap.VIEW_PUPILS) and access.membership is not None:
+        return pupils.filter(school_class__teachers=access.membership)
+    return pupils.none()
+
+
+def classes_with_counts_for(access):
+    """The classes the person may see, with their teachers and pupils on roll."""
+    return _with_counts(classes_visible_to(access))
+
+
+def pupils_for(access, school_class=None):
+    """The current pupils the person may see (of one class), in class-list order."""
+    pupils = pupils_visible_to(access).select_related("year_group", "school_class")
     if school_class is not None:
         pupils = pupils.filter(school_class=school_class)
     return pupils.order_by("year_group__position", "school_class__name", "last_name", "first_name")
 
 
-def pupil_in_school(school, pupil_id):
+def pupil_for(access, pupil_id):
+    """One pupil's record, or 404 if the person may not see them (another class, another
+    school): the same answer as for an id that does not exist."""
     return get_object_or_404(
-        Pupil.objects.select_related("year_group", "school_class").prefetch_related(
-            Prefetch("guardianships", queryset=Guardianship.objects.select_related("carer"))
-        ),
-        school=school,
+        pupils_visible_to(access, include_leavers=True)
+        .select_related("year_group", "school_class")
+        .prefetch_related(Prefetch("guardianships", queryset=Guardianship.objects.select_related("carer"))),
         pk=pupil_id,
     )
 

@@ -32,8 +32,10 @@ def school_home(request):
             Membership.objects.filter(school=school, status=Membership.Status.INVITED).staff().count()
         )
     if request.access.can(Cap.VIEW_PUPILS):
-        context["pupil_count"] = selectors.current_pupils(school).count()
-        context["classes"] = selectors.classes_with_counts(school)
+        # A teacher counts and sees only their own classes; the office the whole school.
+        context["pupil_count"] = selectors.pupils_visible_to(request.access).count()
+        context["classes"] = selectors.classes_with_counts_for(request.access)
+        context["whole_school"] = selectors.sees_all_pupils(request.access)
     if request.access.can(Cap.VIEW_PARENTS):
         context["parent_count"] = Membership.objects.filter(school=school).active().parents().count()
     return render(request, "schools/school_home.html", context)
@@ -53,23 +55,29 @@ def parent_list(request):
 
 @school_view(Cap.VIEW_PUPILS)
 def pupil_list(request):
-    school = request.school
-    classes = list(selectors.classes_with_counts(school))
+    """The pupils the person may see: the whole school, or a teacher's own classes (a
+    class they do not teach is not found)."""
+    classes = list(selectors.classes_with_counts_for(request.access))
     chosen = None
     if request.GET.get("class"):
         chosen = next((c for c in classes if str(c.pk) == request.GET["class"]), None)
         if chosen is None:
             raise Http404("No such class.")
-    pupils = selectors.current_pupils(school, school_class=chosen)
-    return render(
-        request, "schools/pupil_list.html", {"classes": classes, "chosen": chosen, "page": _page(request, pupils)}
-    )
+    pupils = selectors.pupils_for(request.access, school_class=chosen)
+    context = {
+        "classes": classes,
+        "chosen": chosen,
+        "page": _page(request, pupils),
+        "whole_school": selectors.sees_all_pupils(request.access),
+    }
+    return render(request, "schools/pupil_list.html", context)
 
 
 @school_view(Cap.VIEW_PUPILS)
 def pupil_detail(request, pupil_id):
-    pupil = selectors.pupil_in_school(request.school, pupil_id)
-    return render(request, "schools/pupil_detail.html", {"pupil": pupil})
+    pupil = selectors.pupil_for(request.access, pupil_id)
+    context = {"pupil": pupil, "show_upn": selectors.sees_all_pupils(request.access)}
+    return render(request, "schools/pupil_detail.html", context)
 
 
 @school_view(Cap.MANAGE_PEOPLE)

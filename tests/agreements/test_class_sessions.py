@@ -21,7 +21,7 @@ from core.models import AuditEvent
 from core.roles import Role
 from tests.agreements.signing_helpers import _approve_and_publish, publish_new_version
 from tests.conftest import make_member
-from tests.factories import PupilFactory, SchoolClassFactory, year_group
+from tests.factories import PASSWORD, PupilFactory, SchoolClassFactory, year_group
 
 START = AcademicYear.current().starts_on
 
@@ -92,6 +92,10 @@ def _review(school, session):
     return reverse("agreements:class_session", kwargs={"school_slug": school.slug, "session_id": session.pk})
 
 
+def _sign_in_to(path):
+    return f"{reverse('account_login')}?next={path.replace('/', '%2F')}"
+
+
 def _class_page(school, school_class):
     return reverse("agreements:class_agreements", kwargs={"school_slug": school.slug, "class_id": school_class.pk})
 
@@ -159,12 +163,16 @@ def test_a_teacher_runs_a_class_session_and_each_signature_says_it_was_led_by_th
     entry = ClassSessionEntry.objects.get(session=session)
     assert entry.typed_name == "Amelia Khan" and not Signature.objects.exists()
 
-    # The teacher finishes: the kiosk closes and the device goes to sign in.
+    # The teacher finishes: the device asks them to sign in first (a pupil cannot
+    # finish), then the kiosk closes and their review opens.
     response = client.post(_kiosk(token, "finish"))
-    assert response.url == f"{reverse('account_login')}?next={_review(school, session).replace('/', '%2F')}"
-    assert client.get(_kiosk(token)).status_code == 410
+    assert response.url == _sign_in_to(_kiosk(token, "finish"))
+    assert client.get(_kiosk(token)).status_code == 200
 
     client.force_login(class_teacher)
+    response = client.post(_kiosk(token, "finish"))
+    assert response.url == _review(school, session)
+    assert client.get(_kiosk(token)).status_code == 410
     review = client.get(_review(school, session)).content.decode()
     assert "Confirm 1 signature" in review and "Ben Okafor" in review  # not signed yet
     response = client.post(_review(school, session), {"action": "confirm"})
@@ -181,6 +189,96 @@ def test_a_teacher_runs_a_class_session_and_each_signature_says_it_was_led_by_th
     assert {"class_session.opened", "class_session.confirmed", "agreement.signed"} <= actions
     page = client.get(_class_page(school, school_class)).content.decode()
     assert re.search(r"1 signed, 1 outstanding", page)
+
+
+# --- finishing on the kiosk is for the teacher ------------------------------------------------
+
+
+def test_a_pupil_pressing_finish_on_the_kiosk_does_not_end_the_session(
+    school, school_class, class_teacher, ks2_form, pupil, classmate, client
+):
+    session, token = _kiosk_session(ks2_form, school_class, class_teacher)
+    page = client.get(_kiosk(token, "finish"))
+    assert page.status_code == 200
+    assert "Sign in to finish" in page.content.decode()
+    for _ in range(20):  # however many times
+        response = client.post(_kiosk(token, "finish"))
+        assert response.status_code == 302 and response.url == _sign_in_to(_kiosk(token, "finish"))
+    session.refresh_from_db()
+    assert cs.kiosk_is_open(session)
+    assert "Ben O." in client.get(_kiosk(token)).content.decode()  # pupils carry on signing
+    assert not AuditEvent.objects.filter(action="class_session.kiosk_closed").exists()
+
+
+def test_the_teacher_signed_in_on_the_device_finishes_and_reviews(
+    school, school_class, class_teacher, ks2_form, pupil, client
+):
+    session, token = _kiosk_session(ks2_form, school_class, class_teacher)
+    _entry(session, pupil, ks2_form)
+    client.force_login(class_teacher)
+    page = client.get(_kiosk(token, "finish")).content.decode()
+    assert "Finish and check the names" in page and "Sign in to finish" not in page
+    response = client.post(_kiosk(token, "finish"))
+    assert response.url == _review(school, session)
+    session.refresh_from_db()
+    assert not cs.kiosk_is_open(session) and cs.is_pending(session)  # the teacher still confirms
+    assert not Signature.objects.exists()
+    event = AuditEvent.objects.get(action="class_session.kiosk_closed")
+    assert event.actor == class_teacher and event.object_id == str(session.pk)
+
+
+def test_a_leader_who_oversees_compliance_may_finish_the_session(
+    school, school_class, class_teacher, head, ks2_form, pupil, client
+):
+    session, token = _kiosk_session(ks2_form, school_class, class_teacher)
+    client.force_login(head)
+    assert client.post(_kiosk(token, "finish")).url == _review(school, session)
+    session.refresh_from_db()
+    assert not cs.kiosk_is_open(session)
+
+
+@pytest.mark.parametrize("who", ["another teacher", "a parent", "the head of another school"])
+def test_someone_else_signed_in_on_the_device_cannot_finish_the_session(
+    who, school, school_class, class_teacher, ks2_form, pupil, parent, outsider, client
+):
+    session, token = _kiosk_session(ks2_form, school_class, class_teacher)
+    person = {
+        "another teacher": make_member(school, Role.TEACHER),
+        "a parent": parent,
+        "the head of another school": outsider,
+    }[who]
+    client.force_login(person)
+    page = client.get(_kiosk(token, "finish")).content.decode()
+    assert "Only the teacher who leads this session" in page and "Finish and check the names" not in page
+    assert client.post(_kiosk(token, "finish")).status_code == 404
+    session.refresh_from_db()
+    assert cs.kiosk_is_open(session)
+
+
+def test_wrong_passwords_on_the_way_to_finishing_are_limited(
+    school, school_class, class_teacher, ks2_form, pupil, client
+):
+    """Finishing needs the teacher's sign-in, and the sign-in page limits guesses: after
+    a few wrong passwords even the right one is refused for a while."""
+    session, token = _kiosk_session(ks2_form, school_class, class_teacher)
+    sign_in = client.post(_kiosk(token, "finish")).url
+    for _ in range(5):
+        client.post(sign_in, {"login": class_teacher.email, "password": "not-the-password"})
+    client.post(sign_in, {"login": class_teacher.email, "password": PASSWORD})
+    assert SESSION_KEY not in client.session
+    assert client.post(_kiosk(token, "finish")).url == _sign_in_to(_kiosk(token, "finish"))
+    session.refresh_from_db()
+    assert cs.kiosk_is_open(session)
+
+
+def test_signing_in_from_the_kiosk_comes_back_to_finish(school, school_class, class_teacher, ks2_form, pupil, client):
+    session, token = _kiosk_session(ks2_form, school_class, class_teacher)
+    sign_in = client.post(_kiosk(token, "finish")).url
+    response = client.post(sign_in, {"login": class_teacher.email, "password": PASSWORD})
+    assert response.status_code == 302 and response.url == _kiosk(token, "finish")
+    assert "Finish and check the names" in client.get(response.url).content.decode()
+    session.refresh_from_db()
+    assert cs.kiosk_is_open(session)  # until the teacher presses finish
 
 
 def test_confirming_twice_makes_no_second_signature(school, school_class, class_teacher, ks2_form, pupil, client):

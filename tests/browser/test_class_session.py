@@ -1,6 +1,6 @@
 """A teacher runs a KS2 class signing session in Chromium: opens it, starts it on the
 classroom device (which signs them out), two pupils sign on the kiosk (one on a
-phone-sized screen), the teacher finishes, signs in again and confirms. Every page is
+phone-sized screen), the teacher signs in again to finish (a pupil cannot) and confirms. Every page is
 checked with axe-core and for CSP errors."""
 
 import re
@@ -77,14 +77,20 @@ def test_a_teacher_runs_a_ks2_class_signing_session(
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.set_viewport_size({"width": 1280, "height": 800})
 
-    # The teacher finishes on the device and signs in again to confirm.
+    # The teacher finishes on the device: only after signing in again (a pupil cannot),
+    # then the kiosk closes and they confirm.
     page.get_by_role("link", name="I'm the teacher: finish the session").click()
     expect(page.get_by_text("2 pupils signed on this device")).to_be_visible()
     check_page(page, "kiosk finish")
-    page.get_by_role("button", name="Finish and sign in").click()
+    page.get_by_role("button", name="Sign in to finish").click()
+    session = ClassSession.objects.get()
+    assert session.expires_at > timezone.now()  # still open: nobody has signed in yet
     page.get_by_label(re.compile("email", re.I)).fill(teacher.email)
     page.get_by_label(re.compile("password", re.I)).fill(PASSWORD)
     page.get_by_role("button", name=re.compile("sign in", re.I)).click()
+    expect(page.get_by_role("button", name="Finish and check the names")).to_be_visible()
+    check_page(page, "kiosk finish, teacher signed in")
+    page.get_by_role("button", name="Finish and check the names").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Class signing session: Oak")
     expect(page.get_by_role("cell", name="Amelia Khan", exact=True)).to_have_count(2)  # pupil, name typed
     expect(page.get_by_text("Cara Doyle")).to_be_visible()  # not signed yet

@@ -34,6 +34,7 @@ def test_a_teacher_reports_the_dsl_refers_and_the_head_closes(
     dsl = make_member(school, Role.DSL, user__first_name="Dev", user__last_name="Patel")
     make_member(school, Role.ESAFETY_LEAD, user__first_name="Erin", user__last_name="Walsh")
     teacher = make_member(school, Role.TEACHER, user__first_name="Tom", user__last_name="Reid")
+    school_class.teachers.add(teacher.memberships.get(school=school))  # a teacher picks from their own classes
     pupil = PupilFactory(school=school, school_class=school_class, first_name="Amelia", last_name="Khan")
 
     # The teacher, on a phone, from the school's home page.

@@ -536,3 +536,22 @@ def test_object_of_another_school_is_not_found_under_ones_own_school(route, scho
     _assert_not_found(client, path, who="head of the other school, under their own school", get_may_be_refused=True)
     _assert_nothing_changed(school)
     assert not MembershipRole.objects.filter(membership__school=school).exclude(role=Role.TEACHER).exists()
+
+
+ROUTES_WITH_A_PUPIL = [r for r in ROUTES if "pupil_id" in route_parameters(r)]
+
+
+def test_the_walk_finds_the_pages_of_one_pupil():
+    assert SCHOOL_PREFIX + "pupils/<int:pupil_id>/" in ROUTES_WITH_A_PUPIL
+
+
+@pytest.mark.parametrize("route", ROUTES_WITH_A_PUPIL)
+def test_a_pupils_pages_are_not_found_for_a_teacher_of_another_class(route, school, client):
+    """A teacher sees the pupils of the classes they teach: the page of a pupil of
+    another class answers 404, as for an id that does not exist (issue 14)."""
+    path = build_path(route, school.slug, objects_for(route, school))
+    teacher = make_member(school, Role.TEACHER)
+    SchoolClassFactory(school=school).teachers.add(teacher.memberships.get(school=school))
+    client.force_login(teacher)
+    _assert_not_found(client, path, who="teacher of another class")
+    _assert_nothing_changed(school)

@@ -24,7 +24,8 @@ def report_data(**extra):
     }
 
 
-def test_a_teacher_reports_with_a_screenshot_and_its_time(school, reporter, pupil, client_for):
+def test_a_teacher_reports_with_a_screenshot_and_its_time(school, school_class, reporter, pupil, client_for):
+    school_class.teachers.add(reporter.memberships.get(school=school))  # a pupil of their class
     response = client_for(reporter).post(
         report_url(school),
         report_data(

@@ -87,14 +87,29 @@ def test_parents_list_queries_do_not_grow_with_its_rows(school, office, client_f
     )
 
 
-def test_pupils_list_queries_do_not_grow_with_its_rows(school, teacher, client_for, django_assert_num_queries):
+def test_pupils_list_queries_do_not_grow_with_its_rows(school, office, client_for, django_assert_num_queries):
     assert_same_queries_at_10_and_100_rows(
-        client_for(teacher), f"/s/{school.slug}/pupils/", lambda n: _pupils(school, n), django_assert_num_queries
+        client_for(office), f"/s/{school.slug}/pupils/", lambda n: _pupils(school, n), django_assert_num_queries
+    )
+
+
+def test_a_teachers_pupils_list_queries_do_not_grow_with_its_rows(
+    school, teacher, client_for, django_assert_num_queries
+):
+    membership = teacher.memberships.get(school=school)
+
+    def add_rows(n):
+        for pupil in _pupils(school, n)[:3]:  # teach the three new classes
+            pupil.school_class.teachers.add(membership)
+
+    assert_same_queries_at_10_and_100_rows(
+        client_for(teacher), f"/s/{school.slug}/pupils/", add_rows, django_assert_num_queries
     )
 
 
 def test_one_class_of_pupils_queries_do_not_grow_with_its_rows(school, teacher, client_for, django_assert_num_queries):
     school_class = SchoolClassFactory(school=school)
+    school_class.teachers.add(teacher.memberships.get(school=school))
 
     def add_rows(n):
         Pupil.objects.filter(pk__in=[p.pk for p in _pupils(school, n)]).update(school_class=school_class)

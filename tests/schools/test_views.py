@@ -391,6 +391,8 @@ def test_someone_who_has_joined_is_not_sent_another_invitation(school, office, t
 def test_teacher_sees_pupils_by_class(school, school_class, pupil, teacher, client_for):
     other_class = SchoolClassFactory(school=school, name="Birch")
     PupilFactory(school=school, school_class=other_class, first_name="Zachary", last_name="Birchall")
+    for taught in (school_class, other_class):
+        taught.teachers.add(membership_of(teacher, school))
     browser = client_for(teacher)
 
     everyone = html(browser.get(url(school, "pupils/")))
@@ -427,7 +429,8 @@ def test_office_sees_a_pupils_carers_with_their_emails(school, office, parent, p
     assert "father (no parental responsibility)" in page
 
 
-def test_teacher_does_not_see_a_pupils_carers(school, teacher, parent, pupil, client_for):
+def test_teacher_does_not_see_a_pupils_carers(school, school_class, teacher, parent, pupil, client_for):
+    school_class.teachers.add(membership_of(teacher, school))
     response = client_for(teacher).get(url(school, f"pupils/{pupil.pk}/"))
     assert response.status_code == 200
     assert "Amelia Khan" in html(response)
@@ -564,6 +567,7 @@ def test_a_class_counts_pupils_who_are_still_on_roll(school, school_class, pupil
         school=school, school_class=school_class, leaving_date=timezone.localdate() + datetime.timedelta(days=30)
     )
     PupilFactory(school=school, school_class=school_class, leaving_date=timezone.localdate())
+    school_class.teachers.add(membership_of(teacher, school))
     browser = client_for(teacher)
     listed = browser.get(url(school, "pupils/"), {"class": school_class.pk})
     assert len(listed.context["page"].object_list) == 2
