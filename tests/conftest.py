@@ -12,7 +12,6 @@ from core.evidence import ensure_role, grant_runtime_role
 from core.roles import Role, roles_are_sensitive
 
 from . import db_roles
-
 from .factories import (
     GuardianshipFactory,
     MembershipFactory,

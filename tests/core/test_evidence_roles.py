@@ -13,7 +13,7 @@ from core.evidence import evidence_tables
 from core.models import AuditEvent
 from tests import db_roles
 
-from ..agreements.pdf_helpers import private_media, published_staff_form, sign  # noqa: F401
+from ..agreements.pdf_helpers import private_media, published_staff_form, sign  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="database roles exist only on PostgreSQL")
 
@@ -64,11 +64,11 @@ def test_the_runtime_role_still_reads_and_adds_evidence(db, school):
     assert AuditEvent.objects.filter(action="test.added").count() == 1
 
 
+@pytest.mark.usefixtures("private_media")
 def test_the_runtime_role_may_mark_a_signed_pdf_emailed_and_nothing_else(
     school,
     teacher,
-    private_media,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=True):
         signature = sign(published_staff_form(school), teacher)
@@ -123,7 +123,7 @@ def test_setup_db_roles_grants_a_new_role_insert_and_select_only_on_evidence(db)
     with db_roles.owner_connection(connection) as owner, owner.cursor() as cursor:
         ensure_role(cursor, "aup_test_granted")
         grant_runtime_role(cursor, "aup_test_granted")
-        for table, mutable in EVIDENCE.items():
+        for table in EVIDENCE:
             for privilege, expected in [("SELECT", True), ("INSERT", True), ("DELETE", False), ("TRUNCATE", False)]:
                 cursor.execute("SELECT has_table_privilege('aup_test_granted', %s, %s)", [table, privilege])
                 assert cursor.fetchone()[0] is expected, (table, privilege)
