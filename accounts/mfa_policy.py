@@ -1,8 +1,9 @@
 """Who must use two-factor authentication, and who gets the short idle timeout.
 
 Anyone holding a role that can see safeguarding records or the whole school's personal
-data, site staff (the Django admin), and every staff member of a school that asks for it. Schools sit above accounts
-in the dependency order, so their models are looked up by name."""
+data, site staff (the Django admin), and every staff member of a school that asks for
+it. Schools sit above accounts in the dependency order, so their models are looked up
+by name."""
 
 from django.apps import apps
 
