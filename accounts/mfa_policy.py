@@ -1,8 +1,9 @@
 """Who must use two-factor authentication, and who gets the short idle timeout.
 
 Anyone holding a role that can see safeguarding records or the whole school's personal
-data, and every staff member of a school that asks for it. Schools sit above accounts
-in the dependency order, so their models are looked up by name."""
+data, site staff (the Django admin), and every staff member of a school that asks for
+it. Schools sit above accounts in the dependency order, so their models are looked up
+by name."""
 
 from django.apps import apps
 
@@ -27,6 +28,9 @@ def holds_sensitive_role(user) -> bool:
 def must_use_mfa(user) -> bool:
     if not user.is_authenticated:
         return False
+    # Site staff reach every school's records through the Django admin.
+    if user.is_staff or user.is_superuser:
+        return True
     if holds_sensitive_role(user):
         return True
     staff_roles = set(STAFF_ROLES)
@@ -37,3 +41,13 @@ def has_mfa(user) -> bool:
     from allauth.mfa.models import Authenticator
 
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def passed_second_step(request) -> bool:
+    """Whether this session, not just this account, got past the second step: allauth
+    records each step of sign-in in the session ("mfa" for a TOTP or recovery code at
+    sign-in or when asked again). Turning two-step sign-in on in this session counts
+    too (accounts.signals records it), as the person has just typed a code from it."""
+    from allauth.account.authentication import get_authentication_records
+
+    return any(record.get("method") == "mfa" for record in get_authentication_records(request, request.user))

@@ -5,8 +5,9 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
+from django.urls import reverse
 
-from .mfa_policy import has_mfa, holds_sensitive_role, must_use_mfa
+from .mfa_policy import has_mfa, holds_sensitive_role, must_use_mfa, passed_second_step
 
 _SIGNED_IN_AT = "portal_signed_in_at"
 _LAST_SEEN_AT = "portal_last_seen_at"
@@ -50,25 +51,36 @@ class SessionPolicyMiddleware:
 
 class RequireMFAMiddleware:
     """People who must use two-factor authentication are taken to set it up before
-    they can reach any other page."""
+    they can reach any other page; once they have it, a session that did not pass the
+    second step (signed in before it was set up, say) is asked for the code first."""
 
     ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/invitations/", "/media/")
+    # Before the second step, even account pages wait: there, two-step sign-in could be
+    # turned off with the password alone.
+    ALLOWED_BEFORE_SECOND_STEP = ("/static/", "/healthz")
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = request.user
-        if (
-            user.is_authenticated
-            and not request.path.startswith(self.ALLOWED_PREFIXES)
-            and must_use_mfa(user)
-            and not has_mfa(user)
-        ):
+        if not user.is_authenticated or request.path.startswith(self.ALLOWED_BEFORE_SECOND_STEP):
+            return self.get_response(request)
+        if not must_use_mfa(user):
+            return self.get_response(request)
+        if not has_mfa(user):
+            if request.path.startswith(self.ALLOWED_PREFIXES):
+                return self.get_response(request)
             messages.warning(
                 request,
                 "Your role lets you see sensitive information about pupils, so you need to set up "
                 "two-step sign-in before you continue.",
             )
             return redirect("mfa_activate_totp")
+        if not passed_second_step(request) and request.path not in (
+            reverse("mfa_reauthenticate"),
+            reverse("account_logout"),
+        ):
+            messages.info(request, "Enter the code from your authenticator app to continue.")
+            return redirect_to_login(request.get_full_path(), reverse("mfa_reauthenticate"))
         return self.get_response(request)

@@ -1,6 +1,10 @@
-"""Sign-ins, sign-outs and failed attempts go to the audit log."""
+"""Sign-ins, sign-outs and failed attempts go to the audit log; turning on two-step
+sign-in counts as passing its step in that session."""
 
+from allauth.account.internal.flows.login import record_authentication
 from allauth.account.signals import user_logged_in
+from allauth.mfa.models import Authenticator
+from allauth.mfa.signals import authenticator_added
 from django.contrib.auth.signals import user_logged_out, user_login_failed
 from django.dispatch import Signal, receiver
 
@@ -31,3 +35,15 @@ def audit_failed_sign_in(sender, credentials, request=None, **kwargs):
         summary=f"Failed sign-in for {email}" if email else "Failed sign-in",
         data={"email": email},
     )
+
+
+@receiver(authenticator_added)
+def second_step_passed_when_turned_on(sender, request, user, authenticator, **kwargs):
+    """Turning on TOTP takes a code from the new authenticator (and, just before, the
+    password), so the session that did it has passed both steps: record it the way
+    allauth records a code typed at sign-in, for RequireMFAMiddleware to see."""
+    if authenticator.type not in (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN):
+        return
+    if request is None or getattr(request, "user", None) != user:
+        return
+    record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type, activated=True)

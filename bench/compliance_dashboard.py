@@ -190,12 +190,22 @@ def add_pupils(school, n):
 
 
 def _client_for(user):
+    """A client signed in with both steps passed, recorded in the session as allauth
+    records them (as tests/conftest.py's sign_in_with_mfa does): the MFA middleware
+    asks a session that skipped the code for it."""
+    from allauth.account.internal.flows.login import record_authentication
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-    from django.test import Client
+    from django.test import Client, RequestFactory
 
-    TOTP.activate(user, generate_totp_secret())
+    totp = TOTP.activate(user, generate_totp_secret()).instance
     client = Client()
     client.force_login(user)
+    session = client.session
+    request = RequestFactory().get("/")
+    request.session = session
+    record_authentication(request, user, "password", email=user.email)
+    record_authentication(request, user, "mfa", id=totp.pk, type=totp.type)
+    session.save()
     return client
 
 

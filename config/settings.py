@@ -29,8 +29,14 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-# How many reverse proxies (nginx, a load balancer) stand in front of gunicorn.
+# How many reverse proxies (nginx, a load balancer) stand in front of gunicorn. The
+# client's address is then the one the outermost of them appended to X-Forwarded-For;
+# the audit log and allauth's rate limits both read it this way (see below).
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+# allauth trusts the same proxies. Its rate limits ask the account adapter for the
+# address, which answers with core.audit.client_ip, so the audit log and the limits
+# always name the same client.
+ALLAUTH_TRUSTED_PROXY_COUNT = NUM_PROXIES
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 
 INSTALLED_APPS = [
@@ -195,6 +201,8 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "AUP Portal: "
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
+    # Per address, and per account (the key). The per-account lock holds only for the
+    # addresses that failed against the account: see PortalAccountAdapter.pre_authenticate.
     "login_failed": "10/m/ip,5/5m/key",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",

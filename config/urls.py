@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
@@ -9,6 +10,11 @@ from devices import urls as devices_urls
 from incidents import urls as incidents_urls
 from reminders import urls as reminders_urls
 from schools import urls as schools_urls
+
+# The admin's own login form would take a password alone, with no rate limit: send
+# people to the portal's sign-in instead (allauth's limits and its second step), and
+# RequireMFAMiddleware asks site staff for the second step before any admin page.
+admin.site.login = secure_admin_login(admin.site.login)
 
 # Every school's pages live under /s/<school_slug>/; each view there is guarded by
 # core.tenancy.school_view.

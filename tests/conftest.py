@@ -4,9 +4,12 @@ parent; someone of another school; and helpers to sign them in."""
 import os
 
 import pytest
+from allauth.account.internal.flows.login import record_authentication
+from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.cache import cache
 from django.db import connections
+from django.test import RequestFactory
 
 from core.evidence import ensure_role, grant_runtime_role
 from core.roles import Role, roles_are_sensitive
@@ -172,12 +175,30 @@ def outsider(other_school):
     return make_member(other_school, Role.HEADTEACHER)
 
 
+def sign_in_with_mfa(client, user):
+    """Sign `client` in as `user` as if they had typed their password and then, when
+    they have TOTP, the code from their app. force_login alone makes a session that
+    passed no step at all, and the MFA middleware sends people who must use two-step
+    sign-in back for the code; so the steps are recorded in the session with allauth's
+    own `record_authentication`, exactly as its sign-in views do."""
+    client.force_login(user)
+    totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if totp is not None:
+        session = client.session
+        request = RequestFactory().get("/")
+        request.session = session
+        record_authentication(request, user, "password", email=user.email)
+        record_authentication(request, user, "mfa", id=totp.pk, type=totp.type)
+        session.save()
+    return client
+
+
 @pytest.fixture
 def client_for(client):
-    """client_for(user) -> the test client signed in as that user."""
+    """client_for(user) -> the test client signed in as that user, with both steps of
+    sign-in passed when they have two-step sign-in."""
 
     def sign_in(user):
-        client.force_login(user)
-        return client
+        return sign_in_with_mfa(client, user)
 
     return sign_in

@@ -13,7 +13,7 @@ from core.roles import Role
 from schools.models import Membership
 from schools.services import mark_leaver
 
-from ..conftest import make_member
+from ..conftest import make_member, sign_in_with_mfa
 from .conftest import is_signed_in_as, login_codes_in, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -26,8 +26,7 @@ def membership_of(user, school):
 
 
 def signed_in(user):
-    client = Client()
-    client.force_login(user)
+    client = sign_in_with_mfa(Client(), user)
     assert client.get(HOME).status_code == 200
     return client
 

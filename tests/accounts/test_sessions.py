@@ -13,6 +13,8 @@ from django.urls import reverse
 
 from core.models import AuditEvent
 
+from ..conftest import sign_in_with_mfa
+
 pytestmark = pytest.mark.django_db
 
 HOME = "/home/"
@@ -28,7 +30,7 @@ def clock(time_machine):
 
 def start_session(client, user):
     """Sign in and make one request: the middleware starts its clocks then."""
-    client.force_login(user)
+    sign_in_with_mfa(client, user)
     response = client.get(HOME)
     assert response.status_code == 200
     return client

@@ -20,7 +20,7 @@ from core.academic_year import AcademicYear
 from core.models import AuditEvent
 from core.roles import Role
 from tests.agreements.signing_helpers import _approve_and_publish, publish_new_version
-from tests.conftest import make_member
+from tests.conftest import make_member, sign_in_with_mfa
 from tests.factories import PASSWORD, PupilFactory, SchoolClassFactory, year_group
 
 START = AcademicYear.current().starts_on
@@ -641,7 +641,7 @@ def test_the_pupil_list_links_to_the_class_agreements_for_its_teachers_and_the_h
     other_teacher = make_member(school, Role.TEACHER)
     url = reverse("schools:pupils", kwargs={"school_slug": school.slug}) + f"?class={school_class.pk}"
     for user, shown in [(class_teacher, True), (head, True), (other_teacher, False)]:
-        client.force_login(user)
+        sign_in_with_mfa(client, user)
         assert ("Pupils' agreements for this class" in client.get(url).content.decode()) is shown, user
 
 
@@ -670,7 +670,7 @@ def test_only_the_class_teacher_and_leadership_may_run_class_signing(
         "agreements:class_session_start_here", kwargs={"school_slug": school.slug, "session_id": session.pk}
     )
     for user in (teacher_of_another_class, office, parent, outsider):
-        client.force_login(user)
+        sign_in_with_mfa(client, user)
         for path in pages:
             assert client.get(path).status_code == 404, (user, path)
         assert client.post(open_url, {"form": ks2_form.pk}).status_code == 404
@@ -678,7 +678,7 @@ def test_only_the_class_teacher_and_leadership_may_run_class_signing(
         assert client.post(start).status_code == 404
     assert not Signature.objects.exists() and ClassSession.objects.count() == 1
     for user in (class_teacher, head, business_manager):
-        client.force_login(user)
+        sign_in_with_mfa(client, user)
         assert client.get(_class_page(school, school_class)).status_code == 200
         assert client.get(_review(school, session)).status_code == 200
 
@@ -702,6 +702,6 @@ def test_a_form_or_class_of_another_school_is_not_found(
     url = reverse("agreements:class_session_open", kwargs={"school_slug": school.slug, "class_id": school_class.pk})
     assert client.post(url, {"form": other_form.pk}).status_code == 404
     other_class = SchoolClassFactory(school=other_school)
-    client.force_login(make_member(school, Role.HEADTEACHER))
+    sign_in_with_mfa(client, make_member(school, Role.HEADTEACHER))
     assert client.get(_class_page(school, other_class)).status_code == 404
     assert not ClassSession.objects.exists()

@@ -15,7 +15,7 @@ from aup import services as aup
 from aup.models import Audience, PolicyKind
 from core.roles import Role
 
-from ..conftest import make_member
+from ..conftest import make_member, sign_in_with_mfa
 from ..factories import GuardianshipFactory, PupilFactory
 from .pdf_helpers import private_media  # noqa: F401  (a fixture)
 from .signing_helpers import _approve_and_publish, all_statements, publish_new_version
@@ -251,7 +251,7 @@ def test_the_family_page_takes_the_same_queries_for_more_children(client, school
 
 
 def test_the_head_can_ask_every_carer_to_sign(client, school, head):
-    client.force_login(head)
+    sign_in_with_mfa(client, head)
     response = client.get(f"/s/{school.slug}/settings/")
     assert 'name="every_carer_signs"' in response.content.decode()
     client.post(

@@ -20,7 +20,7 @@ from aup.models import Audience, PolicyKind
 from core.models import AuditEvent
 from core.roles import Role
 
-from ..conftest import make_member
+from ..conftest import make_member, sign_in_with_mfa
 from .pdf_helpers import pdf_text, private_media  # noqa: F401
 from .signing_helpers import png_data_url, publish_new_version, sign_as
 
@@ -506,7 +506,7 @@ def test_the_wrong_people_cannot_see_the_visitors_page_or_open_the_kiosk(
 ):
     kiosk, _ = open_kiosk
     for who, user in wrong_people.items():
-        client.force_login(user)
+        sign_in_with_mfa(client, user)
         assert client.get(f"/s/{school.slug}/visitors/").status_code == 404, who
         for path in (
             f"/s/{school.slug}/visitors/kiosk/",

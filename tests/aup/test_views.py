@@ -13,7 +13,7 @@ from django.urls import reverse
 from aup import services
 from aup.models import AgreementForm, Audience, ChangeLogEntry, Policy, PolicyVersion, VersionStatus
 from core.roles import Role
-from tests.conftest import make_member
+from tests.conftest import make_member, sign_in_with_mfa
 
 from .conftest import approve_and_publish
 
@@ -96,7 +96,7 @@ def test_the_deputy_can_open_the_policies_too(school, deputy, client_for):
 
 @pytest.mark.parametrize("role", [Role.OFFICE, Role.TEACHER])
 def test_office_and_teachers_get_not_found_on_every_policy_page(school, draft, client, role):
-    client.force_login(make_member(school, role))
+    sign_in_with_mfa(client, make_member(school, role))
     for path in [
         url("policies", school),
         url("policy_create", school),
@@ -358,9 +358,9 @@ def test_the_policy_page_lists_its_versions(school, head, client_for, published)
 
 
 def test_the_policies_link_is_in_the_school_menu_only_for_those_who_manage_policies(school, head, teacher, client):
-    client.force_login(head)
+    sign_in_with_mfa(client, head)
     assert url("policies", school) in client.get(reverse("schools:home", args=[school.slug])).content.decode()
-    client.force_login(teacher)
+    sign_in_with_mfa(client, teacher)
     assert url("policies", school) not in client.get(reverse("schools:home", args=[school.slug])).content.decode()
 
 

@@ -23,6 +23,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 from django.test import Client
 
+from ..conftest import sign_in_with_mfa
 from ..factories import PASSWORD
 
 # Playwright's sync API runs an event loop in the main thread for the whole session;
@@ -219,11 +220,11 @@ def sign_in_with_password(page, check_page, email, password=PASSWORD):
 @pytest.fixture
 def sign_in_as(live_server, settings):
     """sign_in_as(page, user): give the page's browser context a session for `user`,
-    without walking the sign-in pages (the journeys do that)."""
+    with both steps of sign-in passed, without walking the sign-in pages (the journeys
+    do that)."""
 
     def sign_in(page, user):
-        client = Client()
-        client.force_login(user)
+        client = sign_in_with_mfa(Client(), user)
         cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
         page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
         return page

@@ -19,7 +19,7 @@ from accounts.models import Invitation
 from core.models import AuditEvent
 from core.roles import ROLE_CAPABILITIES, STAFF_ROLES, Cap, Role, capabilities_for
 from schools.models import Membership, MembershipRole, RosterImport
-from tests.conftest import make_member
+from tests.conftest import make_member, sign_in_with_mfa
 from tests.factories import MembershipFactory, PupilFactory, SchoolClassFactory, UserFactory
 
 SCHOOL_PREFIX = "s/<slug:school_slug>/"
@@ -484,10 +484,10 @@ def test_school_page_opens_for_someone_with_its_capability(route, school, client
 @pytest.mark.parametrize("route", ROUTES)
 def test_school_page_is_not_found_for_heads_of_other_schools(route, school, outsider, sister_school, client):
     path = build_path(route, school.slug, objects_for(route, school))
-    client.force_login(outsider)
+    sign_in_with_mfa(client, outsider)
     _assert_not_found(client, path, who="head of a school of another trust")
     sister_head = make_member(sister_school, Role.HEADTEACHER)
-    client.force_login(sister_head)
+    sign_in_with_mfa(client, sister_head)
     _assert_not_found(client, path, who="head of another school of the same trust")
     _assert_nothing_changed(school)
 
@@ -506,7 +506,7 @@ def test_school_page_is_not_found_for_members_without_its_capability(route, scho
         lacking.append(("trust officer", trust_officer))
     assert lacking, f"nobody of the school lacks {capability!r}: is it granted to parents?"
     for who, user in lacking:
-        client.force_login(user)
+        sign_in_with_mfa(client, user)
         _assert_not_found(client, path, who=who)
     _assert_nothing_changed(school)
 
@@ -532,7 +532,7 @@ def test_school_page_sends_anonymous_visitors_to_sign_in(route, school):
 def test_object_of_another_school_is_not_found_under_ones_own_school(route, school, other_school, outsider, client):
     """The head of school B opens /s/B/.../<id of something in school A>/."""
     path = build_path(route, other_school.slug, objects_for(route, school))
-    client.force_login(outsider)
+    sign_in_with_mfa(client, outsider)
     _assert_not_found(client, path, who="head of the other school, under their own school", get_may_be_refused=True)
     _assert_nothing_changed(school)
     assert not MembershipRole.objects.filter(membership__school=school).exclude(role=Role.TEACHER).exists()

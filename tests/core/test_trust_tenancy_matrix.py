@@ -17,7 +17,7 @@ from django.utils import timezone
 from aup.models import Policy
 from core.models import AuditEvent
 from core.roles import TRUST_CAPABILITIES, Role
-from tests.conftest import give_mfa, make_member
+from tests.conftest import give_mfa, make_member, sign_in_with_mfa
 from tests.factories import SchoolFactory, TrustFactory, TrustMembershipFactory, UserFactory
 
 from .test_tenancy_matrix import _PARAMETER, _walk, required_capability, route_parameters
@@ -188,7 +188,7 @@ def test_trust_page_is_not_found_for_people_who_are_not_officers_of_the_trust(
         ("head of a school of another trust", make_member(SchoolFactory(), Role.HEADTEACHER)),
     ]
     for who, user in people:
-        client.force_login(user)
+        sign_in_with_mfa(client, user)
         _assert_not_found(client, path, who=who)
     _assert_nothing_changed(trust, policies_before)
 
@@ -221,6 +221,6 @@ def test_object_of_another_trust_is_not_found_under_ones_own_trust(route, trust,
     objects = objects_for(route, trust)
     policies_before = Policy.objects.count()
     path = build_path(route, other_trust.slug, objects)
-    client.force_login(officer)
+    sign_in_with_mfa(client, officer)
     _assert_not_found(client, path, who="officer of the other trust, under their own trust", get_may_be_refused=True)
     _assert_nothing_changed(trust, policies_before)

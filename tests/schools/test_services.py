@@ -16,7 +16,7 @@ from core.models import AuditEvent
 from core.roles import PRIVILEGED_ROLES, Role, capabilities_for
 from schools import services
 from schools.models import Guardianship, Membership
-from tests.conftest import make_member
+from tests.conftest import make_member, sign_in_with_mfa
 from tests.factories import GuardianshipFactory, MembershipFactory, PupilFactory
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
@@ -295,7 +295,7 @@ def test_a_leaver_today_leaves_at_once_and_can_no_longer_sign_in(school, head, t
 
 def test_a_leaver_is_signed_out_everywhere(school, head, teacher):
     browser = Client()
-    browser.force_login(teacher)
+    sign_in_with_mfa(browser, teacher)
     assert browser.get(f"/s/{school.slug}/").status_code == 200
     assert UserSession.objects.filter(user=teacher).exists()
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import Invitation, User
 from core.roles import Role
 from schools.models import Guardianship, Membership
-from tests.conftest import make_member
+from tests.conftest import make_member, sign_in_with_mfa
 from tests.factories import GuardianshipFactory, MembershipFactory, PupilFactory, SchoolClassFactory
 
 
@@ -55,7 +55,7 @@ def staff_form(**overrides):
 def signed_in(user) -> Client:
     """A client of its own, for tests where two people use the portal at once."""
     browser = Client()
-    browser.force_login(user)
+    sign_in_with_mfa(browser, user)
     return browser
 
 
