@@ -231,7 +231,7 @@ def test_a_leader_who_oversees_compliance_may_finish_the_session(
     school, school_class, class_teacher, head, ks2_form, pupil, client
 ):
     session, token = _kiosk_session(ks2_form, school_class, class_teacher)
-    client.force_login(head)
+    sign_in_with_mfa(client, head)
     assert client.post(_kiosk(token, "finish")).url == _review(school, session)
     session.refresh_from_db()
     assert not cs.kiosk_is_open(session)
@@ -247,7 +247,7 @@ def test_someone_else_signed_in_on_the_device_cannot_finish_the_session(
         "a parent": parent,
         "the head of another school": outsider,
     }[who]
-    client.force_login(person)
+    sign_in_with_mfa(client, person)
     page = client.get(_kiosk(token, "finish")).content.decode()
     assert "Only the teacher who leads this session" in page and "Finish and check the names" not in page
     assert client.post(_kiosk(token, "finish")).status_code == 404
