@@ -111,4 +111,7 @@ def test_signed_in_member_of_staff_who_is_not_site_staff_is_refused_the_admin(cl
     sign_in_with_mfa(client, head)
 
     assert client.get(ADMIN).status_code in (302, 403)
-    assert client.get(ADMIN_LOGIN).status_code == 403
+    refused = client.get(ADMIN_LOGIN)
+    assert refused.status_code == 403
+    # The portal's own page, in plain words, not a bare "403 Forbidden".
+    assert "You can't open this page" in refused.content.decode()
