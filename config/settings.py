@@ -252,6 +252,7 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "core.storage.PrivateStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -260,6 +261,18 @@ STORAGES = {
         )
     },
 }
+# S3-compatible object storage for private and default media, instead of the folders
+# above, when a bucket is named: what several web and worker machines share. The
+# bucket must be private (block public access); files are read back by the app and
+# sent through views that check permission, never by a link to the bucket (core.s3).
+# Credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the machine's own role.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None  # not AWS: https://s3.example.org
+AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="") or None
+AWS_S3_ADDRESSING_STYLE = env.str("AWS_S3_ADDRESSING_STYLE", default="") or None  # "path" for some servers
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {"BACKEND": "core.s3.PrivateS3Storage", "OPTIONS": {"location": "media"}}
+    STORAGES["private"] = {"BACKEND": "core.s3.PrivateS3Storage", "OPTIONS": {"location": "private"}}
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # A request body larger than this is refused (413, core.middleware) before it is read:

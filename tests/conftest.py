@@ -24,6 +24,7 @@ from .factories import (
     TrustFactory,
     TrustMembershipFactory,
 )
+from .object_storage import object_storage, s3_bucket, s3_server  # noqa: F401 (fixtures)
 
 
 def pytest_sessionfinish(session, exitstatus):

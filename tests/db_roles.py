@@ -22,11 +22,12 @@ def runs_as_runtime_role() -> bool:
 
 
 @contextmanager
-def owner_connection(connection):
-    """A separate autocommit connection to the test database, as its owner."""
+def owner_connection(connection, dbname=None):
+    """A separate autocommit connection to the test database (or to `dbname` on the
+    same server), as its owner."""
     settings = connection.settings_dict
     params = {
-        "dbname": settings["NAME"],
+        "dbname": dbname or settings["NAME"],
         "user": OWNER.get("USER", settings["USER"]),
         "password": OWNER.get("PASSWORD", settings["PASSWORD"]) or None,
         "host": settings["HOST"] or None,
@@ -34,6 +35,27 @@ def owner_connection(connection):
     }
     with psycopg.connect(**{k: v for k, v in params.items() if v is not None}, autocommit=True) as owner:
         yield owner
+
+
+def owner_url(connection, dbname=None) -> str:
+    """A DATABASE_URL for a child process that connects as the owner."""
+    return _url(connection, OWNER.get("USER", connection.settings_dict["USER"]), OWNER.get("PASSWORD"), dbname)
+
+
+def runtime_url(connection, dbname=None) -> str:
+    """A DATABASE_URL for a child process that connects as the runtime role, as the
+    web app and the worker do in production."""
+    return _url(connection, RUNTIME_ROLE, "", dbname)
+
+
+def _url(connection, user, password, dbname) -> str:
+    from urllib.parse import quote
+
+    settings = connection.settings_dict
+    credentials = quote(user, safe="") + (f":{quote(password, safe='')}" if password else "")
+    host = settings["HOST"] or "localhost"
+    port = f":{settings['PORT']}" if settings["PORT"] else ""
+    return f"postgres://{credentials}@{host}{port}/{dbname or settings['NAME']}"
 
 
 def flush_as_owner(connection, sql_list):
