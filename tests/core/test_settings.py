@@ -1,5 +1,6 @@
 """Settings come from the environment; production values pass Django's deploy checks."""
 
+import json
 import os
 import subprocess
 import sys
@@ -58,3 +59,38 @@ def test_uk_language_time_zone_and_date_formats(settings):
     assert formats.date_format(datetime.date(2026, 9, 1), "SHORT_DATE_FORMAT") == "01/09/2026"
     summer = datetime.datetime(2026, 7, 1, 11, 30, tzinfo=datetime.UTC)
     assert timezone.localtime(summer).strftime("%H:%M") == "12:30"
+
+
+_EMBEDDED = """
+import json
+from django.conf import settings
+from django.db import connection
+with connection.cursor() as cursor:
+    cursor.execute("PRAGMA journal_mode")
+    journal = cursor.fetchone()[0]
+    cursor.execute("PRAGMA busy_timeout")
+    busy = cursor.fetchone()[0]
+print(json.dumps({
+    "var": str(settings.VAR_DIR),
+    "database": settings.DATABASES["default"],
+    "broker": settings.CELERY_BROKER_URL,
+    "broker_options": settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+    "journal": journal,
+    "busy_timeout_ms": busy,
+}, default=str))
+"""
+
+
+def test_the_embedded_default_is_sqlite_in_wal_mode_whose_writers_wait_for_each_other(tmp_path):
+    result = _manage("shell", "-c", _EMBEDDED, DEBUG="1", VAR_DIR=str(tmp_path / "var"))
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    database = found["database"]
+    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    assert database["NAME"] == str(tmp_path / "var" / "db.sqlite3")
+    # Every transaction takes the write lock when it begins: a second writer waits for
+    # it (the busy timeout) instead of failing when its read turns into a write.
+    assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert found["busy_timeout_ms"] >= 10_000
+    assert found["journal"] == "wal"  # readers go on while one process writes
