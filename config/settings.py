@@ -150,7 +150,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(VAR_DIR / "celery" / "queue"),
         "data_folder_out": str(VAR_DIR / "celery" / "queue"),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        # Which queues each exchange feeds (the worker's remote control included):
+        # kombu's default is control/ in the current folder, the repository itself.
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
+        # How long an idle worker waits before looking in the queue folder again
+        # (kombu's default is a second, which each task would wait for in turn).
+        "polling_interval": 0.1,
     }
 )
 CELERY_TASK_IGNORE_RESULT = True

@@ -94,3 +94,19 @@ def test_the_embedded_default_is_sqlite_in_wal_mode_whose_writers_wait_for_each_
     assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert found["busy_timeout_ms"] >= 10_000
     assert found["journal"] == "wal"  # readers go on while one process writes
+
+
+def test_every_folder_of_the_filesystem_broker_is_under_var(tmp_path):
+    var = tmp_path / "var"
+    result = _manage("shell", "-c", _EMBEDDED, DEBUG="1", VAR_DIR=str(var))
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert found["broker"] == "filesystem://"
+    folders = {k: v for k, v in found["broker_options"].items() if k.endswith(("_folder", "_folder_in", "_folder_out"))}
+    # kombu's folders: messages in and out, processed messages, and the control folder
+    # (which queues each exchange feeds), whose default is control/ in the current folder.
+    assert set(folders) == {"data_folder_in", "data_folder_out", "processed_folder", "control_folder"}
+    for key, folder in folders.items():
+        assert Path(folder).is_relative_to(var / "celery"), key
+    assert Path(folders["control_folder"]).is_dir()  # made before the worker needs it
