@@ -32,6 +32,9 @@ def sign_for_demo_staff(versions) -> int:
                 typed_name=membership.user.full_name,
                 statements_agreed=numbers,
                 submission_key=f"demo-{form.pk}-{membership.pk}-{get_random_string(6)}",
+                # Made when someone first opens it: a queue of PDFs to render (and
+                # email) would keep the worker from the person trying the demo.
+                queue_pdf=False,
             )
             signed += 1
     return signed

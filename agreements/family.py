@@ -262,5 +262,6 @@ def signed_pdf(request, signature_id):
     )
     document = getattr(signature, "document", None)
     if document is None:
+        services.request_pdf(signature)
         return render(request, "agreements/family_pdf_pending.html", {"signature": signature}, status=202)
     return signed_pdf_response(request, signature, document)

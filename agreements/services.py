@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -61,13 +62,18 @@ def sign(
     signed_at=None,
     class_session=None,
     details: dict | None = None,
+    queue_pdf: bool = True,
 ) -> Signature:
     """Record a signature. Submitting the same form twice (double click, back
     button) returns the first signature rather than making a second.
 
     `signer` is the person signing with a login; it is None for a visitor at the
     reception kiosk and for a pupil (pupils have no login: `pupil` and `led_by`
-    say who signed and who led the session)."""
+    say who signed and who led the session).
+
+    The signed PDF is queued for the worker when the signature is committed, unless
+    `queue_pdf` is False (a bulk load such as the demo's): then it is made when
+    someone first asks for it (`request_pdf`)."""
     existing = Signature.objects.filter(submission_key=submission_key).first()
     if existing is not None:
         return _same_submission(existing, form=form, signer=signer, pupil=pupil)
@@ -87,6 +93,7 @@ def sign(
                 signed_at=signed_at,
                 class_session=class_session,
                 details=details or {},
+                queue_pdf=queue_pdf,
             )
     except IntegrityError:
         # Two submissions of one form at the same moment: the other one won.
@@ -125,6 +132,7 @@ def _sign(
     signed_at=None,
     class_session=None,
     details=None,
+    queue_pdf=True,
 ):
     from .tasks import render_signed_pdf
 
@@ -173,5 +181,18 @@ def _sign(
         request=request,
         summary=f"{typed_name} signed {form.title} ({form.version})" + (f" for {pupil.full_name}" if pupil else ""),
     )
-    render_signed_pdf.delay_on_commit(signature.pk)
+    if queue_pdf:
+        render_signed_pdf.delay_on_commit(signature.pk)
     return signature
+
+
+def request_pdf(signature: Signature) -> None:
+    """Someone asked for the signed PDF and it is not there yet: make sure it is on
+    its way. It was queued when the signature was saved, unless the signature was
+    loaded without one (the demo's) or the broker lost the task; queueing it again
+    is safe, as the task makes the document once. At most once a minute for a
+    signature, so a person refreshing "being prepared" does not fill the queue."""
+    from .tasks import render_signed_pdf
+
+    if cache.add(f"pdf-requested:signature:{signature.pk}", True, timeout=60):
+        render_signed_pdf.delay_on_commit(signature.pk)

@@ -97,6 +97,8 @@ def _own_signature(request, signature_id) -> Signature:
 @school_view(Cap.VIEW_SCHOOL)
 def receipt(request, signature_id):
     signature = _own_signature(request, signature_id)
+    if getattr(signature, "document", None) is None:
+        services.request_pdf(signature)  # "Refresh this page in a minute" then finds it
     return render(request, "agreements/receipt.html", {"signature": signature})
 
 
@@ -106,6 +108,7 @@ def signed_pdf(request, signature_id):
     document = getattr(signature, "document", None)
     if document is None:
         # The signature is saved; the PDF follows when the worker has made it.
+        services.request_pdf(signature)
         return render(request, "agreements/pdf_pending.html", {"signature": signature}, status=202)
     return signed_pdf_response(request, signature, document)
 

@@ -10,7 +10,7 @@ app.autodiscover_tasks()
 
 # The filesystem broker (no REDIS_URL) needs its folders before the first message.
 if app.conf.broker_url.startswith("filesystem"):
-    for key in ("data_folder_in", "processed_folder"):
+    for key in ("data_folder_in", "processed_folder", "control_folder"):
         folder = app.conf.broker_transport_options.get(key)
         if folder:
             os.makedirs(folder, exist_ok=True)

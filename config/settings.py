@@ -12,10 +12,13 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+# The embedded default's data (SQLite, the filesystem broker, uploaded files): var/ in
+# the checkout, or elsewhere (a test gives each run its own).
+VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -107,6 +110,18 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite for a web server with a worker beside it (`make run`): WAL lets readers
+    # go on while one process writes; every transaction takes the write lock when it
+    # begins (IMMEDIATE), so a second writer waits for it (up to `timeout` seconds)
+    # rather than failing with "database is locked" when a read turns into a write.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # PostgreSQL: the role the web app and worker connect as (DATABASE_URL's user), which
 # may not alter evidence. Migrations run as the owner; `manage.py setup_db_roles`
@@ -141,7 +156,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(VAR_DIR / "celery" / "queue"),
         "data_folder_out": str(VAR_DIR / "celery" / "queue"),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        # Which queues each exchange feeds (the worker's remote control included):
+        # kombu's default is control/ in the current folder, the repository itself.
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
+        # How long an idle worker waits before looking in the queue folder again
+        # (kombu's default is a second, which each task would wait for in turn).
+        "polling_interval": 0.1,
     }
 )
 CELERY_TASK_IGNORE_RESULT = True
@@ -319,5 +340,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint logs each step of every PDF it renders at INFO.
+        "weasyprint": {"level": "WARNING"},
+    },
 }

@@ -4,7 +4,8 @@ published form nobody has answered yet), two carers who disagree, the
 Year 6 trip as an event, posts in each state (one to take down after a withdrawal)
 and phone permission slips (three approved, one waiting). The demo
 parent (Rachel Thompson) has answered for her Year 4 child, not yet for her nursery
-child, so both paths can be tried. Loads once (it looks for the school's form)."""
+child, so both paths can be tried. Loads once (it looks for the school's form).
+The records' PDFs are not queued: each is made when someone first opens it."""
 
 from __future__ import annotations
 
@@ -89,6 +90,7 @@ def build_demo_consent(today: datetime.date) -> bool:
             answers=answers,
             typed_name=g.carer.get_full_name(),
             submission_key=f"demo-consent-{pupil_id}",
+            queue_pdf=False,
         )
         answered += 1
         other = second_carer.get(pupil_id)
@@ -102,6 +104,7 @@ def build_demo_consent(today: datetime.date) -> bool:
                 answers={**answers, "facebook": False, "instagram": False},
                 typed_name=other.carer.get_full_name(),
                 submission_key=f"demo-consent-{pupil_id}-b",
+                queue_pdf=False,
             )
             disagreement_made = True
 
@@ -167,6 +170,7 @@ def _demo_posts(school, form, head, trip):
         answers={**latest.answers, "website": False},
         typed_name=carer.get_full_name(),
         submission_key=f"demo-consent-{featured[0].pk}-withdrawn",
+        queue_pdf=False,
     )
 
 

@@ -101,6 +101,7 @@ def record_pdf(request, record_id):
 def _pdf_response(request, record):
     document = getattr(record, "document", None)
     if document is None:
+        services.request_pdf(record)
         return render(request, "consent/pdf_pending.html", {"record": record}, status=202)
     return downloads.file_response(
         request,

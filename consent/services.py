@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -99,10 +100,13 @@ def record_answers(
     submission_key: str,
     drawn_signature: str = "",
     request=None,
+    queue_pdf: bool = True,
 ) -> list[ConsentRecord]:
     """One new record per child: the carer's whole set of answers, effective at once.
     Each replaces this carer's previous record for the child. Submitting the same
-    form twice (double click, back button) makes the records once."""
+    form twice (double click, back button) makes the records once. Each record's
+    PDF is queued on commit, unless `queue_pdf` is False (the demo's bulk load): then
+    it is made when someone first asks for it (`request_pdf`)."""
     from .tasks import notify_disagreement, render_consent_pdf
 
     existing = list(
@@ -172,12 +176,23 @@ def record_answers(
                 f"yes to {len(yes)} of {len(codes)} uses",
                 data={"answers": clean},
             )
-            render_consent_pdf.delay_on_commit(record.pk)
+            if queue_pdf:
+                render_consent_pdf.delay_on_commit(record.pk)
             disagreement = _disagreement(record, codes)
             if disagreement is not None:
                 notify_disagreement.delay_on_commit(disagreement.pk)
             records.append(record)
     return records
+
+
+def request_pdf(record: ConsentRecord) -> None:
+    """Someone asked for the record's PDF and it is not there yet: make sure it is on
+    its way (as agreements.services.request_pdf does for a signature): the demo's
+    records are loaded without one, and a broker can lose a task."""
+    from .tasks import render_consent_pdf
+
+    if cache.add(f"pdf-requested:consent-record:{record.pk}", True, timeout=60):
+        render_consent_pdf.delay_on_commit(record.pk)
 
 
 def _disagreement(record: ConsentRecord, codes) -> Disagreement | None:

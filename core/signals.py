@@ -4,10 +4,18 @@ from django.dispatch import receiver
 
 @receiver(worker_ready)
 def heartbeat_when_ready(sender=None, **kwargs):
-    # Report in at once rather than waiting a minute for the first beat.
-    from .tasks import record_worker_heartbeat
+    """Report in at once rather than waiting a minute for the first beat, and written
+    here by the worker itself rather than queued: a queued heartbeat would wait
+    behind every task already in the queue, and /healthz would say the worker is
+    down for as long as it takes to work through them."""
+    from django.db import connection
 
-    record_worker_heartbeat.delay()
+    from .tasks import record_heartbeat
+
+    try:
+        record_heartbeat()
+    finally:
+        connection.close()  # the worker's main process runs no queries after this
 
 
 def regrant_runtime_role(sender, using="default", **kwargs):

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from agreements.models import Signature
 from agreements.pdf import signed_pdf_response
 from agreements.services import FormSuperseded
+from agreements.services import request_pdf as request_signature_pdf
 from core import audit, downloads
 from core.forms import apply_validation_error
 from core.roles import Cap
@@ -565,6 +566,7 @@ def loan_pdf(request, loan_id):
     signature = Signature.objects.select_related("document").get(pk=signature_id)
     document = getattr(signature, "document", None)
     if document is None:
+        request_signature_pdf(signature)
         return render(request, "devices/pdf_pending.html", {"signature": signature, "loan": loan}, status=202)
     what = "receipt for an equipment loan" if signature_id == loan.receipt_signature_id else "return of equipment"
     return signed_pdf_response(request, signature, document, summary=f"Signed {what} downloaded as PDF")

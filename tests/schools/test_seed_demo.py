@@ -112,3 +112,55 @@ def test_the_demo_has_photo_consent_to_show_and_loads_it_once(db, settings, tmp_
     assert set(PlannedPost.objects.values_list("status", flat=True)) == {"published", "awaiting"}
     assert len(to_take_down(school).withdrawn) == 1
     assert sorted(PhonePermission.objects.values_list("status", flat=True)) == ["approved"] * 3 + ["requested"]
+
+
+def test_loading_the_demo_makes_no_pdfs_and_emails_none(db, settings, tmp_path, django_capture_on_commit_callbacks):
+    """The demo's 128 signatures and consent records queue no PDFs: rendering and
+    emailing them all kept the one worker of `make run` busy for minutes, ahead of
+    the person trying the demo (and /healthz said the worker was down)."""
+    from django.core import mail
+
+    from agreements.models import Signature, SignedDocument
+    from consent.models import ConsentDocument, ConsentRecord
+
+    settings.DEBUG = True
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    with django_capture_on_commit_callbacks(execute=True):  # tasks run in-process, as queued
+        call_command("seed_demo", stdout=StringIO())
+
+    assert Signature.objects.count() > 20 and ConsentRecord.objects.count() > 80
+    assert not SignedDocument.objects.exists()
+    assert not ConsentDocument.objects.exists()
+    assert not [m.subject for m in mail.outbox if m.attachments]
+
+
+def test_a_demo_pdf_is_made_when_someone_first_asks_for_it(
+    db, settings, tmp_path, client, django_capture_on_commit_callbacks
+):
+    from agreements.models import Method, Signature
+    from consent.models import ConsentRecord
+    from tests.conftest import give_mfa
+
+    settings.DEBUG = True
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    call_command("seed_demo", stdout=StringIO())
+    signature = Signature.objects.filter(method=Method.SELF).select_related("school", "signer").first()
+    record = ConsentRecord.objects.select_related("carer").first()
+    give_mfa(signature.signer)
+    staff_pdf = f"/s/{signature.school.slug}/signatures/{signature.pk}/pdf/"
+    family_pdf = f"/family/consent/records/{record.pk}/pdf/"
+    # The person's list of signed agreements leads to it before it is made.
+    client.force_login(signature.signer)
+    assert staff_pdf in client.get(f"/s/{signature.school.slug}/my-agreements/").content.decode()
+
+    for person, url in [(signature.signer, staff_pdf), (record.carer, family_pdf)]:
+        client.force_login(person)
+        with django_capture_on_commit_callbacks(execute=True):  # the worker, in-process
+            asked = client.get(url)
+        assert asked.status_code == 202
+        assert "being prepared" in asked.content.decode()
+
+        response = client.get(url)
+
+        assert response.status_code == 200, url
+        assert b"".join(response.streaming_content).startswith(b"%PDF-")
