@@ -31,6 +31,9 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # How many reverse proxies (nginx, a load balancer) stand in front of gunicorn.
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+# allauth takes the client's address (sign-in rate limits, the list of sessions) from
+# X-Forwarded-For the same way; without it everyone behind the proxy shares one address.
+ALLAUTH_TRUSTED_PROXY_COUNT = NUM_PROXIES
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 
 INSTALLED_APPS = [
@@ -102,7 +105,11 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Seconds a process keeps its database connection between requests (0: a new one per
+# request). docs/deploy.md recommends 60 under gunicorn; a kept connection is checked
+# before a request reuses it, so a database restart costs no failed request.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # PostgreSQL: the role the web app and worker connect as (DATABASE_URL's user), which
 # may not alter evidence. Migrations run as the owner; `manage.py setup_db_roles`
@@ -147,7 +154,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Europe/London"
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Where beat keeps its record of when each periodic task last ran: a file only beat
+# writes, so on a server it belongs in a writable state folder (systemd's
+# StateDirectory, e.g. /var/lib/aup-portal/celerybeat-schedule), not the code.
+CELERY_BEAT_SCHEDULE_FILENAME = env.str("BEAT_SCHEDULE_FILE", default=str(VAR_DIR / "celerybeat-schedule"))
 CELERY_BEAT_SCHEDULE = {
     # Reminder emails whose quiet hours are over (recorded in the database, never
     # parked in the broker as ETA tasks).
