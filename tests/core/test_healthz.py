@@ -140,3 +140,46 @@ def test_a_real_worker_on_redis_records_its_heartbeat_and_healthz_turns_green(cl
     assert response.status_code == 200, response.json()
     assert response.json()["broker"]["transport"] == "redis"
     assert response.json()["worker"]["ok"] is True
+
+
+# Monitoring often calls the server by its address (http://10.0.0.5:8000/healthz) or by
+# a name of its own, neither of which is in ALLOWED_HOSTS.
+MONITORING_HOST = "10.0.0.5"
+
+
+def test_healthz_answers_a_host_that_is_not_in_allowed_hosts(client, db):
+    WorkerHeartbeat.objects.create(name="worker", beat_at=timezone.now(), hostname="worker-1")
+
+    response = client.get("/healthz", headers={"Host": MONITORING_HOST})
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_healthz_on_a_host_not_in_allowed_hosts_says_unavailable_with_a_503(client, db):
+    response = client.get("/healthz", headers={"Host": "monitor.internal:8000"})
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable"}
+
+
+def test_monitoring_with_the_token_sees_the_detail_on_a_host_not_in_allowed_hosts(client, db, monitoring):
+    response = client.get("/healthz", headers={"Host": MONITORING_HOST, **monitoring})
+
+    assert {"status", "database", "broker", "worker"} <= set(response.json())
+
+
+def test_healthz_on_another_host_is_not_redirected_to_https(client, db, settings):
+    settings.SECURE_SSL_REDIRECT = True
+
+    response = client.get("/healthz", headers={"Host": MONITORING_HOST})
+
+    assert response.status_code in (200, 503)
+    assert response.json()["status"] in ("ok", "unavailable")
+
+
+@pytest.mark.parametrize("path", ["/", "/accounts/login/", "/healthz/", "/healthzx", "/verify/"])
+def test_every_other_address_on_a_host_not_in_allowed_hosts_is_still_refused(client, db, path):
+    response = client.get(path, headers={"Host": MONITORING_HOST})
+
+    assert response.status_code == 400

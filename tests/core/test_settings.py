@@ -110,3 +110,42 @@ def test_every_folder_of_the_filesystem_broker_is_under_var(tmp_path):
     for key, folder in folders.items():
         assert Path(folder).is_relative_to(var / "celery"), key
     assert Path(folders["control_folder"]).is_dir()  # made before the worker needs it
+
+
+def test_the_beat_schedule_file_lives_under_var_unless_beat_schedule_file_says_otherwise(tmp_path):
+    show = "from config.celery import app; print(app.conf.beat_schedule_filename)"
+    secret = {"SECRET_KEY": "k" * 50}
+
+    default = _manage("shell", "-c", show, **secret)
+    moved = _manage("shell", "-c", show, BEAT_SCHEDULE_FILE=str(tmp_path / "beat" / "schedule"), **secret)
+
+    assert default.stdout.strip().endswith(str(ROOT / "var" / "celerybeat-schedule")), default.stdout + default.stderr
+    assert moved.stdout.strip().endswith(str(tmp_path / "beat" / "schedule")), moved.stdout + moved.stderr
+
+
+def test_behind_one_proxy_sign_in_rate_limits_count_each_client_not_the_proxy():
+    # allauth's rate limits ("login": 30 a minute per address) and its list of sessions
+    # take the address from X-Forwarded-For only when told how many proxies to trust;
+    # otherwise every person behind nginx shares nginx's address, and one bucket.
+    show = (
+        "from allauth.account.adapter import get_adapter; from django.test import RequestFactory; "
+        "request = RequestFactory().get('/', HTTP_X_FORWARDED_FOR='198.51.100.9, 203.0.113.7', REMOTE_ADDR='127.0.0.1'); "
+        "print(get_adapter().get_client_ip(request))"
+    )
+    secret = {"SECRET_KEY": "k" * 50}
+
+    behind_nginx = _manage("shell", "-c", show, NUM_PROXIES="1", **secret)
+    direct = _manage("shell", "-c", show, **secret)
+
+    assert behind_nginx.stdout.strip().endswith("203.0.113.7"), behind_nginx.stdout + behind_nginx.stderr
+    assert direct.stdout.strip().endswith("127.0.0.1"), direct.stdout + direct.stderr
+
+
+def test_persistent_database_connections_are_checked_before_each_request_reuses_them():
+    # With CONN_MAX_AGE above 0 a process keeps its connection between requests; after a
+    # PostgreSQL restart or a failover the first request would otherwise fail on it.
+    show = "from django.conf import settings; d = settings.DATABASES['default']; print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+
+    result = _manage("shell", "-c", show, CONN_MAX_AGE="60", SECRET_KEY="k" * 50)
+
+    assert result.stdout.strip().endswith("60 True"), result.stdout + result.stderr
