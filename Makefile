@@ -35,6 +35,7 @@ run: $(VENV)/.installed
 	$(BIN)/python manage.py seed_demo
 	@echo ""
 	@echo "  AUP Portal is starting at http://localhost:$(PORT)/  (Ctrl-C stops web, worker and beat)"
+	@echo "  Emails (sign-in codes, invitations, PDFs) are kept at http://localhost:$(PORT)/dev/outbox/ unless EMAIL_URL is set"
 	@echo ""
 	$(BIN)/honcho -f Procfile.dev start
 

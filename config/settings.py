@@ -221,6 +221,11 @@ INVITATION_VALID_FOR = timedelta(days=7)
 # --- Email ---------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Development with no EMAIL_URL: emails are kept in var/outbox/, one console line each,
+# and read at /dev/outbox/ (core.mail_outbox).
+EMAIL_OUTBOX_DIR = VAR_DIR / "outbox"
+if DEBUG and not env.str("EMAIL_URL", default=""):
+    EMAIL_BACKEND = "core.mail_outbox.EmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="AUP Portal <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -58,3 +58,20 @@ def test_uk_language_time_zone_and_date_formats(settings):
     assert formats.date_format(datetime.date(2026, 9, 1), "SHORT_DATE_FORMAT") == "01/09/2026"
     summer = datetime.datetime(2026, 7, 1, 11, 30, tzinfo=datetime.UTC)
     assert timezone.localtime(summer).strftime("%H:%M") == "12:30"
+
+
+def _setting(name, **env):
+    result = _manage("shell", "-c", f"from django.conf import settings; print(settings.{name})", **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_in_development_without_email_url_emails_go_to_the_outbox():
+    assert _setting("EMAIL_BACKEND", DEBUG="1") == "core.mail_outbox.EmailBackend"
+
+
+def test_an_email_url_or_debug_off_keeps_the_backend_it_names():
+    assert _setting("EMAIL_BACKEND", DEBUG="1", EMAIL_URL="smtp://mail.example:25") == (
+        "django.core.mail.backends.smtp.EmailBackend"
+    )
+    assert _setting("EMAIL_BACKEND", SECRET_KEY="k" * 50) == "django.core.mail.backends.console.EmailBackend"
