@@ -28,6 +28,9 @@ install-dev: $(VENV)/.installed-dev
 # all three. With no DATABASE_URL/REDIS_URL: SQLite and the filesystem broker in var/.
 run: export DEBUG ?= 1
 run: export PORT := $(PORT)
+# honcho gives the worker and beat PORT+100 and PORT+200: the address in emails and PDFs
+# is fixed here, once, for all three.
+run: export SITE_URL ?= http://localhost:$(PORT)
 run: $(VENV)/.installed
 	mkdir -p var
 	$(BIN)/python manage.py migrate --no-input

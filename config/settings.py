@@ -31,7 +31,12 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # How many reverse proxies (nginx, a load balancer) stand in front of gunicorn.
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
-SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
+# In development (DEBUG on) the address follows PORT, so links in emails and the verify
+# URL in PDFs work when the server runs on another port. (`make run` sets SITE_URL
+# itself: honcho gives the worker and beat other PORTs.)
+SITE_URL = env.str(
+    "SITE_URL", default=f"http://localhost:{env.int('PORT', default=8000)}" if DEBUG else "http://localhost:8000"
+).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

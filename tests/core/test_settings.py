@@ -66,6 +66,20 @@ def _setting(name, **env):
     return result.stdout.strip().splitlines()[-1]
 
 
+def test_in_development_site_url_follows_port():
+    assert _setting("SITE_URL", DEBUG="1", PORT="8123") == "http://localhost:8123"
+    assert _setting("SITE_URL", DEBUG="1") == "http://localhost:8000"
+
+
+def test_a_site_url_that_is_set_wins_over_port():
+    assert (
+        _setting("SITE_URL", DEBUG="1", PORT="8123", SITE_URL="http://portal.test:9000/") == "http://portal.test:9000"
+    )
+    assert _setting("SITE_URL", PORT="8123", SECRET_KEY="k" * 50, SITE_URL="https://portal.example") == (
+        "https://portal.example"
+    )
+
+
 def test_in_development_without_email_url_emails_go_to_the_outbox():
     assert _setting("EMAIL_BACKEND", DEBUG="1") == "core.mail_outbox.EmailBackend"
 
