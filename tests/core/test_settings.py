@@ -89,3 +89,16 @@ def test_an_email_url_or_debug_off_keeps_the_backend_it_names():
         "django.core.mail.backends.smtp.EmailBackend"
     )
     assert _setting("EMAIL_BACKEND", SECRET_KEY="k" * 50) == "django.core.mail.backends.console.EmailBackend"
+
+
+def test_each_xdist_worker_of_the_test_suite_has_broker_keys_of_its_own():
+    """Two pytest-xdist workers running real Celery workers on one Redis must not take
+    each other's tasks: each one's queues live under its own key prefix."""
+    options = "CELERY_BROKER_TRANSPORT_OPTIONS.get('global_keyprefix')"
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings_test", "REDIS_URL": "redis://127.0.0.1:6379/15"}
+
+    first = _setting(options, PYTEST_XDIST_WORKER="gw0", **env)
+    second = _setting(options, PYTEST_XDIST_WORKER="gw1", **env)
+
+    assert first and second and first != second
+    assert _setting(options, **env) == "None"  # one process: no prefix needed
