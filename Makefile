@@ -1,10 +1,13 @@
 # The whole set-up on a fresh machine: `make run` and `make test`.
-# Python 3.11 is the only thing the machine needs.
+# Besides Python 3.11 the machine needs Pango for WeasyPrint (Debian: libpango-1.0-0
+# libpangoft2-1.0-0) and, for the browser tests, Chromium (Debian: chromium).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# pytest processes for `make test` (pytest-xdist): one per core; 0 runs in this process.
+PYTEST_WORKERS ?= auto
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: run test lint format install install-dev migrate demo clean
@@ -45,7 +48,7 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
