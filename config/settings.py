@@ -40,7 +40,12 @@ NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 # address, which answers with core.audit.client_ip, so the audit log and the limits
 # always name the same client.
 ALLAUTH_TRUSTED_PROXY_COUNT = NUM_PROXIES
-SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
+# In development (DEBUG on) the address follows PORT, so links in emails and the verify
+# URL in PDFs work when the server runs on another port. (`make run` sets SITE_URL
+# itself: honcho gives the worker and beat other PORTs.)
+SITE_URL = env.str(
+    "SITE_URL", default=f"http://localhost:{env.int('PORT', default=8000)}" if DEBUG else "http://localhost:8000"
+).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -259,6 +264,11 @@ INVITATION_VALID_FOR = timedelta(days=7)
 # --- Email ---------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Development with no EMAIL_URL: emails are kept in var/outbox/, one console line each,
+# and read at /dev/outbox/ (core.mail_outbox).
+EMAIL_OUTBOX_DIR = VAR_DIR / "outbox"
+if DEBUG and not env.str("EMAIL_URL", default=""):
+    EMAIL_BACKEND = "core.mail_outbox.EmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="AUP Portal <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -21,6 +21,15 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 TEST_REDIS_URL = REDIS_URL
+# Under pytest-xdist each worker process has its own test database; the tests that run
+# a real Celery worker get their own broker keys too (queues, unacked messages), or one
+# process's worker would take another's task, which names rows in another database.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if REDIS_URL and XDIST_WORKER:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {  # noqa: F405
+        **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
+        "global_keyprefix": f"aup-test-{XDIST_WORKER}:",
+    }
 # tests/management/commands/flush.py: empties tables as the owner while the suite runs
 # as the runtime database role (tests/db_roles.py).
 INSTALLED_APPS = [*INSTALLED_APPS, "tests"]  # noqa: F405

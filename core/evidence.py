@@ -141,13 +141,24 @@ def grant_runtime_role(cursor, role: str) -> dict[str, list[str]]:
 
 
 def ensure_role(cursor, role: str, password: str | None = None) -> bool:
-    """Create the runtime role (LOGIN, nothing else) if it does not exist. True if made."""
+    """Create the runtime role (LOGIN, nothing else) if it does not exist. True if made.
+
+    Roles belong to the whole server, not one database: two processes may create the
+    same role at the same moment (the test suite's xdist workers, each with its own
+    test database, or two releases). The one that comes second finds it made and goes
+    on, instead of failing; the exception is caught inside the DO block, so a
+    transaction around this stays usable."""
     from psycopg import sql
 
     cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
     made = cursor.fetchone() is None
     if made:
-        cursor.execute(sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE").format(sql.Identifier(role)))
+        cursor.execute(
+            sql.SQL(
+                "DO $$ BEGIN CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE; "
+                "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+            ).format(sql.Identifier(role))
+        )
     if password:
         cursor.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(sql.Identifier(role), sql.Literal(password)))
     return made

@@ -1,10 +1,12 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 
-from . import health, selectors
+from . import health, mail_outbox, selectors
 from .roles import Cap
 from .tenancy import accessible_schools, school_view
 from .todos import todos_for
@@ -36,6 +38,48 @@ def audit_log(request):
     events = selectors.audit_events_for_school(request.access, action_prefix=request.GET.get("action", ""))
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "core/audit_log.html", {"page": page, "action": request.GET.get("action", "")})
+
+
+# --- The development outbox (DEBUG only; core.mail_outbox) -----------------------------
+
+
+def _development_only():
+    # Checked on every request, not when the URLs load: with DEBUG off these pages do
+    # not exist, whatever the outbox folder holds.
+    if not settings.DEBUG:
+        raise Http404
+
+
+@never_cache
+def dev_outbox(request):
+    """Every email sent while developing, newest first, readable by anyone at the
+    machine (a parent's sign-in code included): so DEBUG only."""
+    _development_only()
+    page = Paginator(mail_outbox.message_ids(), 20).get_page(request.GET.get("page"))
+    messages = [m for m in map(mail_outbox.read_message, page) if m is not None]
+    return render(request, "core/dev_outbox.html", {"page": page, "outbox_messages": messages})
+
+
+@never_cache
+def dev_outbox_message(request, message_id):
+    _development_only()
+    message = mail_outbox.read_message(message_id)
+    if message is None:
+        raise Http404
+    return render(request, "core/dev_outbox_message.html", {"message": message})
+
+
+@never_cache
+def dev_outbox_attachment(request, message_id, number):
+    _development_only()
+    message = mail_outbox.read_message(message_id)
+    if message is None or not 1 <= number <= len(message.attachments):
+        raise Http404
+    attachment = message.attachments[number - 1]
+    response = HttpResponse(attachment.content, content_type=attachment.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, attachment.filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def page_not_found(request, exception=None):

@@ -3,6 +3,7 @@ parent; someone of another school; and helpers to sign them in."""
 
 import os
 
+import psycopg
 import pytest
 from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.models import Authenticator
@@ -52,13 +53,28 @@ def django_db_setup(django_db_setup, django_db_blocker):
     _connect_as(connection, {"USER": db_roles.RUNTIME_ROLE, "PASSWORD": ""})
     db_roles.OWNER.update(owner)
     yield
-    db_roles.OWNER.clear()
     _connect_as(connection, owner)  # the owner drops the test database
+    _end_other_sessions(connection)
+    db_roles.OWNER.clear()
 
 
 def _connect_as(connection, credentials):
     connection.close()
     connection.settings_dict.update(credentials)
+
+
+def _end_other_sessions(connection):
+    """A connection a finished thread opened (a live server's, a test worker's) may
+    not be garbage-collected yet, and PostgreSQL will not drop a database anyone is
+    connected to: end such sessions, so the test database is dropped, not left behind."""
+    try:
+        with db_roles.owner_connection(connection) as owner:
+            owner.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+    except psycopg.Error:  # an owner that is not allowed to: the drop warns, as before
+        pass
 
 
 @pytest.fixture(autouse=True)

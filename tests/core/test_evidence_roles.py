@@ -131,3 +131,55 @@ def test_setup_db_roles_grants_a_new_role_insert_and_select_only_on_evidence(db)
             assert cursor.fetchone()[0] is False
         cursor.execute("SELECT has_table_privilege('aup_test_granted', 'schools_pupil', 'UPDATE, DELETE')")
         assert cursor.fetchone()[0] is True
+
+
+def _wait_until_blocked(pid, seconds=10):
+    import time
+
+    deadline = time.monotonic() + seconds
+    with db_roles.owner_connection(connection) as watcher:
+        while time.monotonic() < deadline:
+            row = watcher.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone()
+            if row and row[0] == "Lock":
+                return
+            time.sleep(0.05)
+    pytest.fail("The second session never waited for the first")
+
+
+def test_two_processes_creating_the_runtime_role_at_once_both_go_on(db):
+    """Roles belong to the server: under pytest-xdist each worker (with a test
+    database of its own) creates the same runtime role, possibly at the same moment."""
+    import threading
+    import uuid
+
+    import psycopg
+
+    from core.evidence import ensure_role
+
+    role = f"aup_test_race_{uuid.uuid4().hex[:8]}"
+    errors = []
+    try:
+        with db_roles.owner_connection(connection) as first, db_roles.owner_connection(connection) as second:
+            first.autocommit = False
+            with first.cursor() as cursor:
+                assert ensure_role(cursor, role) is True  # made, not yet committed
+
+            def create_too():
+                try:
+                    with second.cursor() as cursor:
+                        ensure_role(cursor, role)  # sees no role yet; waits for the first
+                except psycopg.Error as error:
+                    errors.append(error)
+
+            racer = threading.Thread(target=create_too)
+            racer.start()
+            _wait_until_blocked(second.info.backend_pid)  # on the first's uncommitted role
+            first.commit()
+            racer.join(timeout=30)
+            assert not racer.is_alive()
+            assert errors == []
+            with second.cursor() as cursor:
+                assert ensure_role(cursor, role) is False
+    finally:
+        with db_roles.owner_connection(connection) as owner:
+            owner.execute(f'DROP ROLE IF EXISTS "{role}"')

@@ -149,3 +149,47 @@ def test_persistent_database_connections_are_checked_before_each_request_reuses_
     result = _manage("shell", "-c", show, CONN_MAX_AGE="60", SECRET_KEY="k" * 50)
 
     assert result.stdout.strip().endswith("60 True"), result.stdout + result.stderr
+
+
+def _setting(name, **env):
+    result = _manage("shell", "-c", f"from django.conf import settings; print(settings.{name})", **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_in_development_site_url_follows_port():
+    assert _setting("SITE_URL", DEBUG="1", PORT="8123") == "http://localhost:8123"
+    assert _setting("SITE_URL", DEBUG="1") == "http://localhost:8000"
+
+
+def test_a_site_url_that_is_set_wins_over_port():
+    assert (
+        _setting("SITE_URL", DEBUG="1", PORT="8123", SITE_URL="http://portal.test:9000/") == "http://portal.test:9000"
+    )
+    assert _setting("SITE_URL", PORT="8123", SECRET_KEY="k" * 50, SITE_URL="https://portal.example") == (
+        "https://portal.example"
+    )
+
+
+def test_in_development_without_email_url_emails_go_to_the_outbox():
+    assert _setting("EMAIL_BACKEND", DEBUG="1") == "core.mail_outbox.EmailBackend"
+
+
+def test_an_email_url_or_debug_off_keeps_the_backend_it_names():
+    assert _setting("EMAIL_BACKEND", DEBUG="1", EMAIL_URL="smtp://mail.example:25") == (
+        "django.core.mail.backends.smtp.EmailBackend"
+    )
+    assert _setting("EMAIL_BACKEND", SECRET_KEY="k" * 50) == "django.core.mail.backends.console.EmailBackend"
+
+
+def test_each_xdist_worker_of_the_test_suite_has_broker_keys_of_its_own():
+    """Two pytest-xdist workers running real Celery workers on one Redis must not take
+    each other's tasks: each one's queues live under its own key prefix."""
+    options = "CELERY_BROKER_TRANSPORT_OPTIONS.get('global_keyprefix')"
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings_test", "REDIS_URL": "redis://127.0.0.1:6379/15"}
+
+    first = _setting(options, PYTEST_XDIST_WORKER="gw0", **env)
+    second = _setting(options, PYTEST_XDIST_WORKER="gw1", **env)
+
+    assert first and second and first != second
+    assert _setting(options, **env) == "None"  # one process: no prefix needed
