@@ -1,5 +1,6 @@
 import hashlib
 import logging
+import secrets
 import smtplib
 
 from celery import shared_task
@@ -29,7 +30,11 @@ def render_signed_pdf(signature_id: int):
     pdf = render_pdf(signed_pdf_html(signature))
     digest = hashlib.sha256(pdf).hexdigest()
     document = SignedDocument(signature=signature, sha256=digest)
-    document.file.save(f"{signature.verification_code}.pdf", ContentFile(pdf), save=False)
+    # A name of its own for each run: two runs at once (the task queued at signing and
+    # again when someone asks for the PDF) must never share a stored file, or the one
+    # that loses the race would delete the winner's (object storage has no atomic
+    # create-if-absent).
+    document.file.save(f"{signature.verification_code}-{secrets.token_hex(4)}.pdf", ContentFile(pdf), save=False)
     try:
         with transaction.atomic():
             document.save()

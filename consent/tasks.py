@@ -1,5 +1,6 @@
 import hashlib
 import logging
+import secrets
 import smtplib
 
 from celery import shared_task
@@ -27,7 +28,8 @@ def render_consent_pdf(record_id: int):
     record = ConsentRecord.objects.select_related("school", "form", "text", "pupil", "carer").get(pk=record_id)
     pdf = render_pdf(record_pdf_html(record))
     document = ConsentDocument(record=record, sha256=hashlib.sha256(pdf).hexdigest())
-    document.file.save(f"consent-{record.verification_code}.pdf", ContentFile(pdf), save=False)
+    # A name of its own for each run, as for agreements: a losing run deletes only its file.
+    document.file.save(f"consent-{record.verification_code}-{secrets.token_hex(4)}.pdf", ContentFile(pdf), save=False)
     try:
         with transaction.atomic():
             document.save()

@@ -41,10 +41,13 @@ def test_signing_with_the_worker_down_saves_the_signature_and_the_pdf_follows_wh
         assert "being prepared" in pending.content.decode()
         assert not SignedDocument.objects.exists()
 
-        # The worker comes back and picks up the queued task.
+        # The worker comes back and picks up the queued task; the email of the PDF is
+        # queued once the PDF is stored, so wait for both before the worker stops.
         with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
             deadline = time.monotonic() + 60
-            while not SignedDocument.objects.filter(signature=signature).exists() and time.monotonic() < deadline:
+            while time.monotonic() < deadline and not (
+                SignedDocument.objects.filter(signature=signature).exists() and mail.outbox
+            ):
                 time.sleep(0.1)
     finally:
         celery_app.conf.task_always_eager = True

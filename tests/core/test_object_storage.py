@@ -4,6 +4,7 @@ through the portal's own views and permission checks, and nothing in the bucket 
 read without credentials."""
 
 import datetime
+import hashlib
 import os
 import subprocess
 import sys
@@ -161,3 +162,37 @@ def test_without_a_bucket_files_stay_on_this_machine():
     default, private, *_ = _storages_in_a_process_with({})
 
     assert (default, private) == ("FileSystemStorage", "PrivateStorage")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_making_the_same_pdf_at_once_leave_the_winners_file_in_the_bucket(object_storage, school, teacher):
+    """The PDF task is queued at signing and again when someone asks for the PDF before
+    it is ready, so two workers may make the same PDF at once. Object storage has no
+    atomic create-if-absent: with one shared file name, the run that lost the race
+    deleted the file the winner's row points at."""
+    import threading
+
+    from django.db import connection
+
+    from agreements.tasks import render_signed_pdf
+
+    signature = sign(published_staff_form(school), teacher, queue_pdf=False)
+    start = threading.Barrier(2)
+
+    def run():
+        try:
+            start.wait()
+            render_signed_pdf(signature.pk)
+        finally:
+            connection.close()
+
+    runs = [threading.Thread(target=run) for _ in range(2)]
+    for thread in runs:
+        thread.start()
+    for thread in runs:
+        thread.join()
+
+    document = SignedDocument.objects.get(signature=signature)
+    key = f"private/{document.file.name}"
+    assert object_storage.keys("private/signed/") == [key]  # the loser removed only its own
+    assert hashlib.sha256(object_storage.read(key)).hexdigest() == document.sha256
