@@ -69,8 +69,15 @@ class Signature(models.Model):
     details = models.JSONField(default=dict, blank=True)  # e.g. a visitor's organisation
     academic_year = models.PositiveSmallIntegerField(help_text="The year the academic year starts in.")
     signed_at = models.DateTimeField()
+    # The device the person signed on: for a pupil in a class session, the classroom
+    # device (kept with their entry); for a paper form or a read-aloud, the device of
+    # the office member or teacher who recorded it.
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
+    # A class session's signatures are made when the teacher confirms them, on the
+    # teacher's own device: that device, kept apart from the pupil's.
+    confirmed_ip_address = models.GenericIPAddressField(null=True, blank=True)
+    confirmed_user_agent = models.CharField(max_length=500, blank=True)
     supersedes = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
     )

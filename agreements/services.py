@@ -61,13 +61,18 @@ def sign(
     signed_at=None,
     class_session=None,
     details: dict | None = None,
+    device: tuple[str | None, str] | None = None,
 ) -> Signature:
     """Record a signature. Submitting the same form twice (double click, back
     button) returns the first signature rather than making a second.
 
     `signer` is the person signing with a login; it is None for a visitor at the
     reception kiosk and for a pupil (pupils have no login: `pupil` and `led_by`
-    say who signed and who led the session)."""
+    say who signed and who led the session).
+
+    `device` is the (IP address, user agent) of the device a pupil signed on in a
+    class session, when the signature is made later on the teacher's confirmation:
+    the request's device is then kept as the one the teacher confirmed from."""
     existing = Signature.objects.filter(submission_key=submission_key).first()
     if existing is not None:
         return _same_submission(existing, form=form, signer=signer, pupil=pupil)
@@ -87,6 +92,7 @@ def sign(
                 signed_at=signed_at,
                 class_session=class_session,
                 details=details or {},
+                device=device,
             )
     except IntegrityError:
         # Two submissions of one form at the same moment: the other one won.
@@ -125,6 +131,7 @@ def _sign(
     signed_at=None,
     class_session=None,
     details=None,
+    device=None,
 ):
     from .tasks import render_signed_pdf
 
@@ -135,6 +142,10 @@ def _sign(
     if signed_at is not None and signed_at > timezone.now():
         raise ValidationError({"signed_on": "The date the form was signed cannot be in the future."})
     signed_at = signed_at or timezone.now()
+    if device is not None and method != Method.CLASS_SESSION:
+        raise ValueError("Only a class session's signatures come from another device than the request's.")
+    request_device = (client_ip(request), request.META.get("HTTP_USER_AGENT", "")[:500] if request else "")
+    signed_from, confirmed_from = (device, request_device) if device is not None else (request_device, (None, ""))
 
     form = AgreementForm.objects.select_related("version__policy__school").get(pk=form.pk)
     if form.version.status != VersionStatus.PUBLISHED:
@@ -161,8 +172,10 @@ def _sign(
         signed_at=signed_at,
         class_session=class_session,
         details=details or {},
-        ip_address=client_ip(request),
-        user_agent=(request.META.get("HTTP_USER_AGENT", "")[:500] if request else ""),
+        ip_address=signed_from[0],
+        user_agent=(signed_from[1] or "")[:500],
+        confirmed_ip_address=confirmed_from[0],
+        confirmed_user_agent=confirmed_from[1],
         submission_key=submission_key,
     )
     audit.record(
