@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from aup.models import AgreementForm
+from aup.models import AgreementForm, Audience
 from core.storage import private_storage
 from schools.models import Pupil, School, SchoolClass
 
@@ -124,6 +124,10 @@ class Signature(models.Model):
                 return f"Signed by {pupil} in a class session led by {led_by}"
             case Method.READ_ALOUD:
                 return f"Read aloud to {pupil} in class by {led_by}"
+            case Method.PAPER if self.pupil_id and self.form.audience == Audience.KS2:
+                return f"Signed on paper by {pupil}, the pupil; recorded by {led_by}"
+            case Method.PAPER if self.pupil_id and self.form.audience == Audience.EYFS_KS1:
+                return f"Paper form of {pupil}, a pupil; recorded by {led_by}"
             case Method.PAPER:
                 whose = f" for {pupil}" if pupil else ""
                 return f"Signed on paper by {self.signer_name}{whose}; recorded by {led_by}"

@@ -212,6 +212,28 @@ def test_a_paper_form_names_the_parent_the_child_the_day_and_the_office_member_w
     assert "Signature as drawn On the paper form: see its scan" in text
 
 
+def test_a_ks2_pupils_paper_form_says_the_pupil_signed_it_for_themselves(school, head, office, pupil):
+    form = publish_form_for(school, head, Audience.KS2)
+    with time_machine.travel(SUMMER_MORNING, tick=False):
+        signature = paper.record_paper_form(
+            form=form,
+            recorded_by=office,
+            typed_name="Amelia Khan",
+            signed_on=datetime.date(2026, 7, 1),
+            scan=SimpleUploadedFile("scan.pdf", b"%PDF-1.7\n%%EOF\n"),
+            submission_key="paper-ks2",
+            pupil=pupil,
+            request=request_from(OFFICE_DEVICE, office),
+        )
+
+    text, _ = evidence_of(signature)
+
+    assert "Signed by Amelia Khan, a pupil, on paper" in text
+    assert "For whom Themselves" in text
+    assert "parent or carer" not in text
+    assert f"Recorded by {office.full_name} ({office.email})" in text
+
+
 def test_the_policys_sha256_is_in_the_evidence_where_the_signature_records_it(school, teacher):
     from agreements.pdf import signed_pdf_html
 

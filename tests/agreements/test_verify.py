@@ -255,6 +255,8 @@ def test_a_form_read_aloud_says_the_pupil_did_not_sign(client, school, head):
     [
         ("staff", "Signed on paper by the person themselves; recorded by the school office"),
         ("parents", "Signed on paper by a parent or carer, for their child; recorded by the school office"),
+        ("ks2", "Signed on paper by a pupil, for themselves; recorded by the school office"),
+        ("eyfs_ks1", "A pupil&#x27;s paper form, recorded by the school office"),
     ],
 )
 def test_a_paper_form_says_who_signed_it_on_paper_and_that_the_office_recorded_it(
