@@ -200,15 +200,22 @@ class ChangeForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
-    approved_on = forms.DateField(label="Approved by the governing body on", widget=DateInput())
+    """The approval as seed 001 records it: the chair and the head each sign with
+    their own date, and the version is agreed at a governing body meeting on a date."""
+
     chair = forms.CharField(label="Chair of governors", max_length=200)
+    chair_signed_on = forms.DateField(label="Date the chair of governors signed", widget=DateInput())
     head = forms.CharField(label="Headteacher", max_length=200)
+    head_signed_on = forms.DateField(label="Date the headteacher signed", widget=DateInput())
+    approved_on = forms.DateField(label="Agreed at the governing body meeting on", widget=DateInput())
 
     # A trust's policy is approved by its board of trustees, for all its schools.
     TRUST_LABELS = {
-        "approved_on": "Approved by the trust board on",
         "chair": "Chair of trustees",
+        "chair_signed_on": "Date the chair of trustees signed",
         "head": "Chief executive",
+        "head_signed_on": "Date the chief executive signed",
+        "approved_on": "Agreed at the trust board meeting on",
     }
 
     def __init__(self, *args, for_trust=False, **kwargs):

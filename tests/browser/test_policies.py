@@ -71,9 +71,11 @@ def test_head_creates_edits_approves_and_publishes_a_policy(page, check_page, sc
     expect(page.get_by_role("cell", name="New staff agreement.")).to_be_visible()
 
     # Approval.
-    page.get_by_label("Approved by the governing body on").fill("2026-09-10")
-    page.get_by_label("Chair of governors").fill("Ruth Lee")
-    page.get_by_label("Headteacher").fill(head.full_name)
+    page.get_by_label("Chair of governors", exact=True).fill("Ruth Lee")
+    page.get_by_label("Date the chair of governors signed").fill("2026-09-10")
+    page.get_by_label("Headteacher", exact=True).fill(head.full_name)
+    page.get_by_label("Date the headteacher signed").fill("2026-09-11")
+    page.get_by_label("Agreed at the governing body meeting on").fill("2026-09-10")
     page.get_by_role("button", name="Record approval").click()
     expect(page.locator(".version-status")).to_contain_text("Approved")
     check_page(page, "approved version")
