@@ -267,11 +267,13 @@ def record(request):
         else:
             messages.success(request, f"The paper form signed by {signature.signer_name} is recorded.")
             return redirect("agreements:paper", school_slug=request.school.slug)
-    recent = (
+    recent = list(
         Signature.objects.filter(school=request.school, method=Method.PAPER)
         .select_related("form__version__policy", "pupil", "paper_scan")
         .order_by("-id")[:20]
     )
+    for signature in recent:  # which of the policy's forms it was: staff, parents' or pupils'
+        signature.form_label = _AUDIENCE_LABELS.get(signature.form.audience, "")
     status = 400 if form.errors else 200
     return render(request, "agreements/paper_record.html", {"form": form, "recent": recent}, status=status)
 

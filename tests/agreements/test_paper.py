@@ -124,6 +124,8 @@ def test_office_records_a_ks2_pupils_paper_form_with_its_scan(school, head, offi
     assert signature.paper_scan.content_type == "image/jpeg"
     assert signature.how == f"Signed on paper by Amelia Khan, the pupil; recorded by {office.full_name}"
     assert (ks2_form.pk, pupil.pk) in pupil_signatures([ks2_form])  # the pupil is no longer outstanding
+    recent = client.get(_url(school)).content.decode()
+    assert '<td data-label="Form">ICT acceptable use, version 1: pupils&#x27; form (key stage 2)</td>' in recent
 
 
 def test_office_records_an_eyfs_pupils_paper_form_with_its_scan(school, head, office, client_for):
