@@ -4,6 +4,7 @@ import zipfile
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from schools.models import Membership, StaffType, TrustMembership
 
@@ -220,6 +221,25 @@ class ApproveForm(forms.Form):
 
     def __init__(self, *args, for_trust=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.for_trust = for_trust
         if for_trust:
             for name, label in self.TRUST_LABELS.items():
                 self.fields[name].label = label
+
+    def _not_in_the_future(self, name: str, message: str):
+        day = self.cleaned_data[name]
+        if day > timezone.localdate():
+            raise forms.ValidationError(message)
+        return day
+
+    def clean_approved_on(self):
+        body = "trust board" if self.for_trust else "governing body"
+        return self._not_in_the_future("approved_on", f"The {body} meeting cannot be in the future.")
+
+    def clean_chair_signed_on(self):
+        who = "chair of trustees" if self.for_trust else "chair of governors"
+        return self._not_in_the_future("chair_signed_on", f"The date the {who} signed cannot be in the future.")
+
+    def clean_head_signed_on(self):
+        who = "chief executive" if self.for_trust else "headteacher"
+        return self._not_in_the_future("head_signed_on", f"The date the {who} signed cannot be in the future.")
