@@ -396,6 +396,8 @@ def confirm_session(*, session: ClassSession, by, request=None) -> list[Signatur
                     led_by=session.led_by,
                     signed_at=entry.signed_at,
                     class_session=session,
+                    # The pupil signed on the classroom device; the request is the teacher's.
+                    device=(entry.ip_address, entry.user_agent),
                 )
             )
         now = timezone.now()

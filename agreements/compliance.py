@@ -521,7 +521,7 @@ def pupil_rows(form: AgreementForm, group: GroupFilter = EVERYONE) -> list[Pupil
     )
     for signature in signatures:
         row = rows[signature.pupil_id]
-        signature.pupil = row.pupil  # for Signature.how, without a query
+        signature.pupil, signature.form = row.pupil, form  # for Signature.how, without a query
         row.signature = signature
     return list(rows.values())
 
@@ -576,7 +576,7 @@ def parent_rows(form: AgreementForm, group: GroupFilter = EVERYONE, *, every_car
     )
     for signature in signatures:
         row = rows[signature.pupil_id]
-        signature.pupil = row.pupil
+        signature.pupil, signature.form = row.pupil, form  # for Signature.how, without a query
         row.signatures.append(signature)
         for carer in row.carers:
             if carer.user.pk == signature.signer_id:

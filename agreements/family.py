@@ -27,6 +27,7 @@ from .forms import SignForm
 from .models import Kind, Method, Signature
 from .pdf import signed_pdf_response
 from .selectors import current_form_for, pupil_signatures
+from .todos import still_to_sign
 
 # --- Selectors -----------------------------------------------------------------------
 
@@ -249,7 +250,8 @@ def receipt(request, form_id):
         .select_related("pupil", "document", "school")
         .order_by("pupil__first_name", "-signed_at")
     )
-    return render(request, "agreements/family_receipt.html", {"agreement": agreement, "signatures": signatures})
+    context = {"agreement": agreement, "signatures": signatures, "to_sign": still_to_sign(request, family_first=True)}
+    return render(request, "agreements/family_receipt.html", context)
 
 
 @login_required

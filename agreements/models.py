@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from aup.models import AgreementForm
+from aup.models import AgreementForm, Audience
 from core.storage import private_storage
 from schools.models import Pupil, School, SchoolClass
 
@@ -69,8 +69,15 @@ class Signature(models.Model):
     details = models.JSONField(default=dict, blank=True)  # e.g. a visitor's organisation
     academic_year = models.PositiveSmallIntegerField(help_text="The year the academic year starts in.")
     signed_at = models.DateTimeField()
+    # The device the person signed on: for a pupil in a class session, the classroom
+    # device (kept with their entry); for a paper form or a read-aloud, the device of
+    # the office member or teacher who recorded it.
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
+    # A class session's signatures are made when the teacher confirms them, on the
+    # teacher's own device: that device, kept apart from the pupil's.
+    confirmed_ip_address = models.GenericIPAddressField(null=True, blank=True)
+    confirmed_user_agent = models.CharField(max_length=500, blank=True)
     supersedes = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
     )
@@ -117,6 +124,10 @@ class Signature(models.Model):
                 return f"Signed by {pupil} in a class session led by {led_by}"
             case Method.READ_ALOUD:
                 return f"Read aloud to {pupil} in class by {led_by}"
+            case Method.PAPER if self.pupil_id and self.form.audience == Audience.KS2:
+                return f"Signed on paper by {pupil}, the pupil; recorded by {led_by}"
+            case Method.PAPER if self.pupil_id and self.form.audience == Audience.EYFS_KS1:
+                return f"Paper form of {pupil}, a pupil; recorded by {led_by}"
             case Method.PAPER:
                 whose = f" for {pupil}" if pupil else ""
                 return f"Signed on paper by {self.signer_name}{whose}; recorded by {led_by}"

@@ -27,10 +27,18 @@ from schools.models import Membership, Pupil
 
 from . import services
 from .models import Method, PaperScan, Signature
+from .selectors import pupils_who_must_sign
 
 MAX_SCAN_BYTES = 10 * 1024 * 1024
-PAPER_AUDIENCES = (Audience.STAFF, Audience.PARENTS)
-_AUDIENCE_LABELS = {Audience.STAFF: "staff form", Audience.PARENTS: "parents' and carers' form"}
+PAPER_AUDIENCES = (Audience.STAFF, Audience.PARENTS, Audience.KS2, Audience.EYFS_KS1)
+# The forms about one pupil: a parent signs for them, or it is the pupil's own.
+PUPIL_PAPER_AUDIENCES = (Audience.PARENTS, Audience.KS2, Audience.EYFS_KS1)
+_AUDIENCE_LABELS = {
+    Audience.STAFF: "staff form",
+    Audience.PARENTS: "parents' and carers' form",
+    Audience.KS2: "pupils' form (key stage 2)",
+    Audience.EYFS_KS1: "pupils' form (early years and key stage 1)",
+}
 
 SCAN_REFUSED = "The scan must be a PDF, PNG or JPEG file of 10 MB or less. Scan the form again and attach that file."
 
@@ -73,11 +81,13 @@ def record_paper_form(
     if form.audience == Audience.STAFF:
         if signer is None or pupil is not None:
             raise ValidationError({"staff_member": "Choose the member of staff who signed the form."})
-    elif form.audience == Audience.PARENTS:
+    elif form.audience in PUPIL_PAPER_AUDIENCES:
         if pupil is None or signer is not None:
             raise ValidationError({"pupil": "Choose the pupil the form is for."})
         if pupil.school_id != school.pk:
             raise ValidationError({"pupil": "Choose the pupil the form is for."})
+        if form.audience != Audience.PARENTS and not pupils_who_must_sign(form, school).filter(pk=pupil.pk).exists():
+            raise ValidationError({"pupil": f"This pupil does not sign the {_AUDIENCE_LABELS[form.audience]}."})
     else:
         raise ValidationError({"agreement": "This form cannot be recorded from paper."})
     if signed_on > timezone.localdate():
@@ -146,14 +156,14 @@ class PaperForm(forms.Form):
     )
     pupil = forms.ModelChoiceField(
         label="Pupil the form is for",
-        help_text="For a parents' and carers' form.",
+        help_text="For a parents' and carers' form or a pupils' form.",
         queryset=Pupil.objects.none(),
         required=False,
         empty_label="Choose a pupil",
     )
     typed_name = forms.CharField(
         label="Name as written on the form",
-        help_text="For a parents' form, the parent's or carer's name.",
+        help_text="For a parents' form, the parent's or carer's name; for a pupils' form, the pupil's name.",
         max_length=200,
         error_messages={"required": "Type the name as it is written on the form."},
     )
@@ -221,7 +231,7 @@ class PaperForm(forms.Form):
             if not data.get("staff_member"):
                 self.add_error("staff_member", "Choose the member of staff who signed the form.")
             data["pupil"] = None
-        if agreement is not None and agreement.audience == Audience.PARENTS:
+        if agreement is not None and agreement.audience in PUPIL_PAPER_AUDIENCES:
             if not data.get("pupil"):
                 self.add_error("pupil", "Choose the pupil the form is for.")
             data["staff_member"] = None
@@ -257,11 +267,13 @@ def record(request):
         else:
             messages.success(request, f"The paper form signed by {signature.signer_name} is recorded.")
             return redirect("agreements:paper", school_slug=request.school.slug)
-    recent = (
+    recent = list(
         Signature.objects.filter(school=request.school, method=Method.PAPER)
         .select_related("form__version__policy", "pupil", "paper_scan")
         .order_by("-id")[:20]
     )
+    for signature in recent:  # which of the policy's forms it was: staff, parents' or pupils'
+        signature.form_label = _AUDIENCE_LABELS.get(signature.form.audience, "")
     status = 400 if form.errors else 200
     return render(request, "agreements/paper_record.html", {"form": form, "recent": recent}, status=status)
 

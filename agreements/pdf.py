@@ -1,22 +1,18 @@
-"""The signed PDF: rendered by WeasyPrint from a template with print CSS and the fonts
-shipped in static/fonts/ (DejaVu Sans), so the output is the same on every machine.
-
-PDF/A-3b: WeasyPrint 70 writes it (`pdf_variant="pdf/a-3b"`): every font embedded,
-XMP metadata and an sRGB output intent. A-3 rather than A-1 because the drawn signature
-is a PNG with transparency, which PDF/A-1 forbids.
+"""The signed PDF: rendered by WeasyPrint (core.pdf) from a template with print CSS and
+the fonts shipped in static/fonts/ (DejaVu Sans), so the output is the same on every
+machine; PDF/A-3b, because the drawn signature is a PNG with transparency.
 """
 
 from __future__ import annotations
 
 import base64
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-PDF_VARIANT = "pdf/a-3b"
-UK = ZoneInfo("Europe/London")
+# Other areas import these from here as well as from core.pdf.
+from core.pdf import PDF_VARIANT, UK, _base_url, render_pdf, uk_date, uk_datetime  # noqa: F401
 
 
 def verify_url(code: str) -> str:
@@ -52,13 +48,9 @@ def qr_code_data_uri(data: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("ascii")).decode("ascii")
 
 
-def uk_datetime(moment) -> str:
-    """'Monday 23 November 2026 at 15:04 GMT' in UK time (GMT or BST as it was)."""
-    local = timezone.localtime(moment, UK)
-    return f"{local:%A} {local.day} {local:%B %Y} at {local:%H:%M} {local.tzname()}"
-
-
 def signed_pdf_context(signature) -> dict:
+    from .signing_record import evidence_rows, policy_sha256
+
     version = signature.form.version
     return {
         "signature": signature,
@@ -71,22 +63,13 @@ def signed_pdf_context(signature) -> dict:
         "verify_url": verify_url(signature.verification_code),
         "verify_page": f"{settings.SITE_URL}/verify/",
         "qr_code": qr_code_data_uri(verify_url(signature.verification_code)),
+        "evidence": evidence_rows(signature),
+        "policy_sha256": policy_sha256(signature),
     }
 
 
 def signed_pdf_html(signature) -> str:
     return render_to_string("agreements/signed_pdf.html", signed_pdf_context(signature))
-
-
-def _base_url() -> str:
-    """The project folder, so the template's url("static/fonts/...") finds the fonts."""
-    return (settings.BASE_DIR.resolve()).as_uri() + "/"
-
-
-def render_pdf(html: str) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=html, base_url=_base_url()).write_pdf(pdf_variant=PDF_VARIANT)
 
 
 def signed_pdf_response(request, signature, document, *, summary: str = "Signed agreement downloaded as PDF"):

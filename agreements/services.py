@@ -63,6 +63,7 @@ def sign(
     class_session=None,
     details: dict | None = None,
     queue_pdf: bool = True,
+    device: tuple[str | None, str] | None = None,
 ) -> Signature:
     """Record a signature. Submitting the same form twice (double click, back
     button) returns the first signature rather than making a second.
@@ -73,7 +74,11 @@ def sign(
 
     The signed PDF is queued for the worker when the signature is committed, unless
     `queue_pdf` is False (a bulk load such as the demo's): then it is made when
-    someone first asks for it (`request_pdf`)."""
+    someone first asks for it (`request_pdf`).
+
+    `device` is the (IP address, user agent) of the device a pupil signed on in a
+    class session, when the signature is made later on the teacher's confirmation:
+    the request's device is then kept as the one the teacher confirmed from."""
     existing = Signature.objects.filter(submission_key=submission_key).first()
     if existing is not None:
         return _same_submission(existing, form=form, signer=signer, pupil=pupil)
@@ -94,6 +99,7 @@ def sign(
                 class_session=class_session,
                 details=details or {},
                 queue_pdf=queue_pdf,
+                device=device,
             )
     except IntegrityError:
         # Two submissions of one form at the same moment: the other one won.
@@ -133,6 +139,7 @@ def _sign(
     class_session=None,
     details=None,
     queue_pdf=True,
+    device=None,
 ):
     from .tasks import render_signed_pdf
 
@@ -143,6 +150,10 @@ def _sign(
     if signed_at is not None and signed_at > timezone.now():
         raise ValidationError({"signed_on": "The date the form was signed cannot be in the future."})
     signed_at = signed_at or timezone.now()
+    if device is not None and method != Method.CLASS_SESSION:
+        raise ValueError("Only a class session's signatures come from another device than the request's.")
+    request_device = (client_ip(request), request.META.get("HTTP_USER_AGENT", "")[:500] if request else "")
+    signed_from, confirmed_from = (device, request_device) if device is not None else (request_device, (None, ""))
 
     form = AgreementForm.objects.select_related("version__policy__school").get(pk=form.pk)
     if form.version.status != VersionStatus.PUBLISHED:
@@ -169,8 +180,10 @@ def _sign(
         signed_at=signed_at,
         class_session=class_session,
         details=details or {},
-        ip_address=client_ip(request),
-        user_agent=(request.META.get("HTTP_USER_AGENT", "")[:500] if request else ""),
+        ip_address=signed_from[0],
+        user_agent=(signed_from[1] or "")[:500],
+        confirmed_ip_address=confirmed_from[0],
+        confirmed_user_agent=confirmed_from[1],
         submission_key=submission_key,
     )
     audit.record(

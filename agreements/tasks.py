@@ -25,7 +25,7 @@ def render_signed_pdf(signature_id: int):
     if SignedDocument.objects.filter(signature_id=signature_id).exists():
         return
     signature = Signature.objects.select_related(
-        "school", "form__version__policy", "text", "pupil", "led_by", "signer"
+        "school", "form__version__policy", "text", "pupil", "led_by", "signer", "class_session", "paper_scan"
     ).get(pk=signature_id)
     pdf = render_pdf(signed_pdf_html(signature))
     digest = hashlib.sha256(pdf).hexdigest()

@@ -39,3 +39,11 @@ def forms_to_sign_for_children(request):
         )
         for form, names in children_by_form.items()
     ]
+
+
+def still_to_sign(request, *, family_first: bool = False) -> list[Todo]:
+    """Everything this person still has to sign, as their home page lists it: a
+    receipt offers the first as the next thing to sign. A parent's receipt puts their
+    children's forms first, a staff receipt their own."""
+    own, for_children = agreements_to_sign(request), forms_to_sign_for_children(request)
+    return for_children + own if family_first else own + for_children

@@ -14,9 +14,10 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from aup.models import Audience
 from core.audit import client_ip
 
-from .models import _CODE_ALPHABET, Signature, SignedDocument
+from .models import _CODE_ALPHABET, Method, Signature, SignedDocument
 from .pdf import uk_datetime
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -79,6 +80,47 @@ def initials(name: str) -> str:
     return " ".join(f"{part[0].upper()}." for part in re.split(r"[\s\-]+", name or "") if part[:1].isalpha())
 
 
+def how_it_was_signed(signature: Signature) -> str:
+    """Who signed and how, in words that name nobody: a pupil's own signature is not
+    a parent's, a form read aloud was not signed, a loan receipt is about equipment."""
+    details = signature.details or {}
+    for_child = signature.method == Method.FOR_CHILD
+    by = "by a parent or carer, for their child" if for_child else "by the borrower"
+    if details.get("return_of_loan"):
+        return f"Signed on handing back school equipment that was on loan, {by}"
+    if details.get("loan"):
+        return f"Signed on receiving school equipment on loan, {by}"
+    audience = signature.form.audience
+    match signature.method:
+        case Method.FOR_CHILD:
+            return "Signed in the portal by a parent or carer, for their child"
+        case Method.CLASS_SESSION:
+            return "Signed by a pupil, for themselves, in a class session led by their teacher"
+        case Method.READ_ALOUD:
+            return "Read aloud to a pupil in class by their teacher (the pupil did not sign)"
+        case Method.VISITOR_KIOSK:
+            return "Signed at the school's reception by a visitor"
+        case Method.PAPER if audience == Audience.PARENTS:
+            return "Signed on paper by a parent or carer, for their child; recorded by the school office"
+        case Method.PAPER if audience == Audience.KS2:
+            return "Signed on paper by a pupil, for themselves; recorded by the school office"
+        case Method.PAPER if audience == Audience.EYFS_KS1:
+            return "A pupil's paper form, recorded by the school office"
+        case Method.PAPER:
+            return "Signed on paper by the person themselves; recorded by the school office"
+        case _:
+            return "Signed in the portal by the person themselves"
+
+
+def _whose_initials(signature: Signature) -> str:
+    """The initials are the pupil's where the pupil did not sign (the name recorded
+    is theirs), the signer's otherwise."""
+    read_to_pupil = signature.method == Method.READ_ALOUD or (
+        signature.method == Method.PAPER and signature.form.audience == Audience.EYFS_KS1
+    )
+    return "Pupil's initials" if read_to_pupil else "Signer's initials"
+
+
 def _details(signature: Signature) -> dict:
     """What the page may say about a signature: never a full name, never the child."""
     version = signature.form.version
@@ -88,8 +130,9 @@ def _details(signature: Signature) -> dict:
         "version": version.number,
         "form": signature.form.title,
         "signed_at": uk_datetime(signature.signed_at),
+        "how": how_it_was_signed(signature),
+        "initials_label": _whose_initials(signature),
         "initials": initials(signature.signer_name),
-        "for_a_child": signature.pupil_id is not None,
         "replaced": signature.superseded_by.exists(),
         "has_document": hasattr(signature, "document"),
     }

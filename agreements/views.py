@@ -22,6 +22,7 @@ from .selectors import (
     latest_signature_of,
     signatures_of,
 )
+from .todos import still_to_sign
 
 
 def _staff_form(request, form_id) -> AgreementForm:
@@ -99,7 +100,10 @@ def receipt(request, signature_id):
     signature = _own_signature(request, signature_id)
     if getattr(signature, "document", None) is None:
         services.request_pdf(signature)  # "Refresh this page in a minute" then finds it
-    return render(request, "agreements/receipt.html", {"signature": signature})
+    context = {"signature": signature}
+    if signature.signer_id == request.user.pk:  # not when the head looks at someone's record
+        context["to_sign"] = still_to_sign(request)
+    return render(request, "agreements/receipt.html", context)
 
 
 @school_view(Cap.VIEW_SCHOOL)

@@ -48,7 +48,9 @@ def build_demo_policies(today: datetime.date) -> list:
             version=version,
             approved_on=datetime.date(today.year - 1, 7, 10),
             chair="Chair of governors",
+            chair_signed_on=datetime.date(today.year - 1, 7, 10),
             head=head.full_name,
+            head_signed_on=datetime.date(today.year - 1, 7, 13),
             by=head,
         )
         versions.append(services.publish(version=version, by=head))
@@ -75,7 +77,9 @@ def build_demo_trust_policy(today: datetime.date):
         version=version,
         approved_on=datetime.date(today.year - 1, 7, 10),
         chair="Chair of trustees",
+        chair_signed_on=datetime.date(today.year - 1, 7, 10),
         head="Chief executive",
+        head_signed_on=datetime.date(today.year - 1, 7, 14),
         by=officer,
     )
     return services.publish(version=version, by=officer)

@@ -4,6 +4,7 @@ import zipfile
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from schools.models import Membership, StaffType, TrustMembership
 
@@ -200,19 +201,45 @@ class ChangeForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
-    approved_on = forms.DateField(label="Approved by the governing body on", widget=DateInput())
+    """The approval as seed 001 records it: the chair and the head each sign with
+    their own date, and the version is agreed at a governing body meeting on a date."""
+
     chair = forms.CharField(label="Chair of governors", max_length=200)
+    chair_signed_on = forms.DateField(label="Date the chair of governors signed", widget=DateInput())
     head = forms.CharField(label="Headteacher", max_length=200)
+    head_signed_on = forms.DateField(label="Date the headteacher signed", widget=DateInput())
+    approved_on = forms.DateField(label="Agreed at the governing body meeting on", widget=DateInput())
 
     # A trust's policy is approved by its board of trustees, for all its schools.
     TRUST_LABELS = {
-        "approved_on": "Approved by the trust board on",
         "chair": "Chair of trustees",
+        "chair_signed_on": "Date the chair of trustees signed",
         "head": "Chief executive",
+        "head_signed_on": "Date the chief executive signed",
+        "approved_on": "Agreed at the trust board meeting on",
     }
 
     def __init__(self, *args, for_trust=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.for_trust = for_trust
         if for_trust:
             for name, label in self.TRUST_LABELS.items():
                 self.fields[name].label = label
+
+    def _not_in_the_future(self, name: str, message: str):
+        day = self.cleaned_data[name]
+        if day > timezone.localdate():
+            raise forms.ValidationError(message)
+        return day
+
+    def clean_approved_on(self):
+        body = "trust board" if self.for_trust else "governing body"
+        return self._not_in_the_future("approved_on", f"The {body} meeting cannot be in the future.")
+
+    def clean_chair_signed_on(self):
+        who = "chair of trustees" if self.for_trust else "chair of governors"
+        return self._not_in_the_future("chair_signed_on", f"The date the {who} signed cannot be in the future.")
+
+    def clean_head_signed_on(self):
+        who = "chief executive" if self.for_trust else "headteacher"
+        return self._not_in_the_future("head_signed_on", f"The date the {who} signed cannot be in the future.")

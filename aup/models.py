@@ -88,9 +88,14 @@ class PolicyVersion(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     statutory = models.BooleanField(default=False)
-    approved_on = models.DateField("Approved by the governing body on", null=True, blank=True)
+    # The governing body's approval as seed 001 records it: the chair of governors and
+    # the headteacher each sign with their own date, and the version is "agreed at the
+    # governing body meeting on" a date (for a trust: its board, chair and chief executive).
+    approved_on = models.DateField("Agreed at the governing body meeting on", null=True, blank=True)
     approved_by_chair = models.CharField("Chair of governors", max_length=200, blank=True)
+    chair_signed_on = models.DateField("Date the chair of governors signed", null=True, blank=True)
     approved_by_head = models.CharField("Headteacher", max_length=200, blank=True)
+    head_signed_on = models.DateField("Date the headteacher signed", null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)

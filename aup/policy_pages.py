@@ -215,6 +215,13 @@ def version_document(scope, request, version_id):
     return FileResponse(version.document.open("rb"), as_attachment=True, filename=name)
 
 
+def version_pdf(scope, request, version_id):
+    """The version on paper, with its approval: for whoever may open the version."""
+    from .version_pdf import version_pdf_response
+
+    return version_pdf_response(scope, request, get_version(scope, request, version_id))
+
+
 def form_edit(scope, request, version_id, audience):
     version = get_version(scope, request, version_id)
     if audience not in Audience.values:

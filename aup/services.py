@@ -175,23 +175,64 @@ def add_change(*, version: PolicyVersion, date, section: str, change: str, agree
 
 
 @transaction.atomic
-def approve(*, version: PolicyVersion, approved_on, chair: str, head: str, by, request=None) -> PolicyVersion:
-    """Record the governing body's approval (draft → approved)."""
+def approve(
+    *,
+    version: PolicyVersion,
+    approved_on,
+    chair: str,
+    head: str,
+    by,
+    chair_signed_on=None,
+    head_signed_on=None,
+    request=None,
+) -> PolicyVersion:
+    """Record the governing body's approval (draft → approved) as seed 001 does: agreed
+    at the meeting on `approved_on`; the chair of governors and the headteacher each
+    signed on their own date (the approval form asks for both; a date not given is
+    not recorded rather than guessed)."""
     version = PolicyVersion.objects.select_for_update(of=("self",)).select_related("policy").get(pk=version.pk)
     _must_be_draft(version)
     if not version.forms.exists():
         raise ValidationError("Add at least one agreement form before approving.")
+    trust = version.policy.is_trust_policy
     if not (chair.strip() and head.strip()):
-        if version.policy.is_trust_policy:
+        if trust:
             raise ValidationError("Give the names of the chair of trustees and the chief executive who approved it.")
         raise ValidationError("Give the names of the chair of governors and the headteacher who approved it.")
+    _check_approval_dates(
+        approved_on=approved_on, chair_signed_on=chair_signed_on, head_signed_on=head_signed_on, trust=trust
+    )
     version.status = VersionStatus.APPROVED
     version.approved_on, version.approved_by_chair, version.approved_by_head = approved_on, chair.strip(), head.strip()
+    version.chair_signed_on, version.head_signed_on = chair_signed_on, head_signed_on
     version.save()
     _record(
         "policy.approved", by=by, version_or_policy=version, summary=f"Recorded approval of {version}", request=request
     )
     return version
+
+
+# Who approves: a school's governing body, or a trust's board.
+_APPROVERS = {
+    False: {"body": "governing body", "chair": "chair of governors", "head": "headteacher"},
+    True: {"body": "trust board", "chair": "chair of trustees", "head": "chief executive"},
+}
+
+
+def _check_approval_dates(*, approved_on, chair_signed_on, head_signed_on, trust: bool) -> None:
+    """Each signatory signs on the day of the meeting or after it. (That no date is in
+    the future is the approval form's check: tests and imports record past approvals
+    at any moment.)"""
+    names = _APPROVERS[trust]
+    errors = {}
+    for field, day, who in (
+        ("chair_signed_on", chair_signed_on, names["chair"]),
+        ("head_signed_on", head_signed_on, names["head"]),
+    ):
+        if day is not None and day < approved_on:
+            errors[field] = f"The {who} signs on the day of the {names['body']} meeting or after it, not before."
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -343,5 +384,7 @@ _COPIED_VERSION_FIELDS = (
     "statutory",
     "approved_on",
     "approved_by_chair",
+    "chair_signed_on",
     "approved_by_head",
+    "head_signed_on",
 )

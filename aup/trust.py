@@ -71,6 +71,11 @@ def version_detail(request, version_id):
 
 
 @trust_view(Cap.MANAGE_POLICIES)
+def version_pdf(request, version_id):
+    return pages.version_pdf(TRUST, request, version_id)
+
+
+@trust_view(Cap.MANAGE_POLICIES)
 def version_document(request, version_id):
     return pages.version_document(TRUST, request, version_id)
 

@@ -44,6 +44,11 @@ def version_document(request, version_id):
 
 
 @school_view(Cap.MANAGE_POLICIES)
+def version_pdf(request, version_id):
+    return pages.version_pdf(SCHOOL, request, version_id)
+
+
+@school_view(Cap.MANAGE_POLICIES)
 def form_edit(request, version_id, audience):
     return pages.form_edit(SCHOOL, request, version_id, audience)
 

@@ -191,6 +191,61 @@ def test_a_teacher_runs_a_class_session_and_each_signature_says_it_was_led_by_th
     assert re.search(r"1 signed, 1 outstanding", page)
 
 
+KIOSK_DEVICE = {"REMOTE_ADDR": "10.20.30.40", "HTTP_USER_AGENT": "Mozilla/5.0 (iPad; CPU OS 17_4) Classroom iPad"}
+TEACHER_DEVICE = {"REMOTE_ADDR": "192.0.2.77", "HTTP_USER_AGENT": "Mozilla/5.0 (Windows NT 10.0) Teacher laptop"}
+
+
+def test_a_pupils_signature_is_recorded_with_the_kiosk_device_and_not_the_teachers(
+    school, school_class, class_teacher, ks2_form, pupil
+):
+    _, token = _kiosk_session(ks2_form, school_class, class_teacher)
+    kiosk = Client(**KIOSK_DEVICE)
+    kiosk.post(_kiosk(token, "pupil", pupil_id=pupil.pk), {**_statements(ks2_form), "typed_name": "Amelia Khan"})
+    entry = ClassSessionEntry.objects.get()
+    assert (entry.ip_address, entry.user_agent) == ("10.20.30.40", KIOSK_DEVICE["HTTP_USER_AGENT"])
+
+    teacher = sign_in_with_mfa(Client(**TEACHER_DEVICE), class_teacher)
+    teacher.post(_review(school, entry.session), {"action": "confirm"})
+
+    signature = Signature.objects.get()
+    assert signature.ip_address == "10.20.30.40"
+    assert signature.user_agent == KIOSK_DEVICE["HTTP_USER_AGENT"]
+
+
+def test_the_teachers_confirmation_is_recorded_with_the_teachers_device(
+    school, school_class, class_teacher, ks2_form, pupil
+):
+    _, token = _kiosk_session(ks2_form, school_class, class_teacher)
+    Client(**KIOSK_DEVICE).post(
+        _kiosk(token, "pupil", pupil_id=pupil.pk), {**_statements(ks2_form), "typed_name": "Amelia Khan"}
+    )
+    session = ClassSession.objects.get()
+
+    teacher = sign_in_with_mfa(Client(**TEACHER_DEVICE), class_teacher)
+    teacher.post(_review(school, session), {"action": "confirm"})
+
+    signature = Signature.objects.get()
+    assert signature.confirmed_ip_address == "192.0.2.77"
+    assert signature.confirmed_user_agent == TEACHER_DEVICE["HTTP_USER_AGENT"]
+
+
+def test_signatures_made_in_one_step_have_no_separate_confirming_device(school, teacher, client_for):
+    from tests.agreements.signing_helpers import all_statements, publish_staff_form
+
+    form = publish_staff_form(school, teacher)
+    client = client_for(teacher)
+    client.post(
+        reverse("agreements:sign", args=[school.slug, form.pk]),
+        {**all_statements(form), "typed_name": "Pat Teacher", "submission_key": "one-step"},
+        REMOTE_ADDR="192.0.2.5",
+        HTTP_USER_AGENT="Staff browser",
+    )
+
+    signature = Signature.objects.get()
+    assert (signature.ip_address, signature.user_agent) == ("192.0.2.5", "Staff browser")
+    assert signature.confirmed_ip_address is None and signature.confirmed_user_agent == ""
+
+
 # --- finishing on the kiosk is for the teacher ------------------------------------------------
 
 

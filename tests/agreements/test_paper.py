@@ -102,6 +102,68 @@ def test_office_records_a_parents_paper_form_for_a_pupil(school, office, pupil, 
     assert signature.paper_scan.content_type == "image/png"
 
 
+def test_office_records_a_ks2_pupils_paper_form_with_its_scan(school, head, office, pupil, client_for):
+    from agreements.selectors import pupil_signatures
+    from aup.models import Audience
+    from tests.agreements.signing_helpers import publish_form_for
+
+    ks2_form = publish_form_for(school, head, Audience.KS2)
+    client = client_for(office)
+    assert "pupils&#x27; form (key stage 2)" in client.get(_url(school)).content.decode()
+
+    today = timezone.localdate().strftime("%d/%m/%Y")  # in this school year: the contract is signed every year
+    response = _post(
+        client, school, agreement=ks2_form.pk, pupil=pupil.pk, typed_name="Amelia Khan", content=JPEG, signed_on=today
+    )
+
+    assert response.status_code == 302
+    signature = Signature.objects.get()
+    assert signature.method == Method.PAPER and signature.form == ks2_form
+    assert signature.pupil == pupil and signature.signer is None and signature.led_by == office
+    assert signature.signer_name == "Amelia Khan"
+    assert signature.paper_scan.content_type == "image/jpeg"
+    assert signature.how == f"Signed on paper by Amelia Khan, the pupil; recorded by {office.full_name}"
+    assert (ks2_form.pk, pupil.pk) in pupil_signatures([ks2_form])  # the pupil is no longer outstanding
+    recent = client.get(_url(school)).content.decode()
+    assert '<td data-label="Form">ICT acceptable use, version 1: pupils&#x27; form (key stage 2)</td>' in recent
+
+
+def test_office_records_an_eyfs_pupils_paper_form_with_its_scan(school, head, office, client_for):
+    from aup.models import Audience
+    from tests.agreements.signing_helpers import publish_form_for
+    from tests.factories import PupilFactory, SchoolClassFactory, year_group
+
+    infants = SchoolClassFactory(school=school, name="Acorn", year_group=year_group(school, "R"))
+    ada = PupilFactory(school=school, school_class=infants, first_name="Ada", last_name="Lee")
+    eyfs_form = publish_form_for(school, head, Audience.EYFS_KS1)
+
+    response = _post(client_for(office), school, agreement=eyfs_form.pk, pupil=ada.pk, typed_name="Ada Lee")
+
+    assert response.status_code == 302
+    signature = Signature.objects.get()
+    assert signature.pupil == ada and signature.signer is None and signature.form == eyfs_form
+    assert signature.paper_scan.content_type == "application/pdf"
+    assert signature.how == f"Paper form of Ada Lee, a pupil; recorded by {office.full_name}"
+
+
+def test_a_pupils_paper_form_needs_a_pupil_of_its_key_stages(school, head, office, pupil, client_for):
+    from aup.models import Audience
+    from tests.agreements.signing_helpers import publish_form_for
+
+    eyfs_form = publish_form_for(school, head, Audience.EYFS_KS1)  # Amelia is in key stage 2
+    client = client_for(office)
+
+    no_pupil = _post(client, school, agreement=eyfs_form.pk, typed_name="Ada Lee")
+    wrong_pupil = _post(client, school, agreement=eyfs_form.pk, pupil=pupil.pk, typed_name="Amelia Khan", key="p-2")
+
+    assert no_pupil.status_code == 400 and "Choose the pupil the form is for." in no_pupil.content.decode()
+    assert wrong_pupil.status_code == 400
+    assert "This pupil does not sign the pupils&#x27; form (early years and key stage 1)." in (
+        wrong_pupil.content.decode()
+    )
+    assert not Signature.objects.exists() and not PaperScan.objects.exists()
+
+
 def test_the_signed_pdf_says_the_paper_form_was_recorded_by_the_office_member(
     school, office, teacher, staff_form, client_for
 ):

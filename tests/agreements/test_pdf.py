@@ -86,7 +86,7 @@ def test_a_parent_signing_for_a_child_names_the_child(school, parent, pupil, dja
         signature = sign(form, parent, typed_name="Sara Khan", method="for_child", pupil=pupil)
 
     flat = " ".join(pdf_text(signature.document.file.read()).split())
-    assert "For the pupil Amelia Khan" in flat
+    assert "For whom Amelia Khan, their child" in flat
     assert "Signed by a parent or carer for their child" in flat
 
 
@@ -96,7 +96,7 @@ def test_a_class_session_names_the_teacher_who_led_it(school, teacher, pupil, dj
         signature = sign(form, None, typed_name="Amelia Khan", method="class_session", pupil=pupil, led_by=teacher)
 
     flat = " ".join(pdf_text(signature.document.file.read()).split())
-    assert f"Led by {teacher.full_name}" in flat
+    assert f"Session led by {teacher.full_name}" in flat
     assert "Signed by the pupil in a class session" in flat
 
 

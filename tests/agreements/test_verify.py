@@ -184,3 +184,128 @@ def test_initials_and_codes():
     assert normalise_code(" abcd-efgh-jkmn ") == "ABCD-EFGH-JKMN"
     assert normalise_code("ABCDEFGHJKMN") == "ABCD-EFGH-JKMN"
     assert normalise_code("ABCD-EFGH-JKM0") is None  # 0 is never used
+
+
+# --- Each kind of signature is described as what it is ------------------------------------
+
+
+def _verified(client, signature) -> str:
+    return client.get("/verify/", {"code": signature.verification_code}).content.decode()
+
+
+def _all_numbers(form):
+    return [s.number for s in form.statements.all()]
+
+
+def test_a_parents_signature_for_their_child_says_so(client, signed):
+    page = _verified(client, signed)
+
+    assert "Signed in the portal by a parent or carer, for their child" in page
+    assert "Signer&#x27;s initials" in page
+
+
+def test_a_staff_members_own_signature_is_signed_by_the_person_themselves(client, school, teacher):
+    signature = sign(published_staff_form(school), teacher, typed_name="Pat Jones")
+
+    page = _verified(client, signature)
+
+    assert "Signed in the portal by the person themselves" in page
+    assert "parent or carer" not in page
+
+
+def test_a_pupils_own_signature_in_a_class_session_is_not_a_parents(client, school, head, school_class, pupil):
+    from agreements import class_sessions as cs
+    from aup.models import Audience
+    from tests.agreements.signing_helpers import publish_form_for
+
+    form = publish_form_for(school, head, Audience.KS2)
+    session, _ = cs.open_kiosk_session(form=form, school_class=school_class, led_by=head)
+    cs.record_entry(session=session, pupil=pupil, typed_name="Amelia Khan", statements_agreed=_all_numbers(form))
+    (signature,) = cs.confirm_session(session=session, by=head)
+
+    page = _verified(client, signature)
+
+    assert "Signed by a pupil, for themselves, in a class session led by their teacher" in page
+    assert "parent or carer" not in page
+    assert "A. K." in page and "Amelia" not in page
+
+
+def test_a_form_read_aloud_says_the_pupil_did_not_sign(client, school, head):
+    from agreements import class_sessions as cs
+    from aup.models import Audience
+    from tests.agreements.signing_helpers import publish_form_for
+    from tests.factories import PupilFactory, SchoolClassFactory, year_group
+
+    infants = SchoolClassFactory(school=school, name="Acorn", year_group=year_group(school, "1"))
+    ada = PupilFactory(school=school, school_class=infants, first_name="Ada", last_name="Lee")
+    form = publish_form_for(school, head, Audience.EYFS_KS1)
+    cs.record_read_aloud(
+        form=form, school_class=infants, led_by=head, held_on=datetime.date.today(), present_pupil_ids=[ada.pk]
+    )
+
+    page = _verified(client, ada.signatures.get())
+
+    assert "Read aloud to a pupil in class by their teacher (the pupil did not sign)" in page
+    assert "Pupil&#x27;s initials" in page and "A. L." in page
+    assert "parent or carer" not in page
+
+
+@pytest.mark.parametrize(
+    ("audience", "described"),
+    [
+        ("staff", "Signed on paper by the person themselves; recorded by the school office"),
+        ("parents", "Signed on paper by a parent or carer, for their child; recorded by the school office"),
+        ("ks2", "Signed on paper by a pupil, for themselves; recorded by the school office"),
+        ("eyfs_ks1", "A pupil&#x27;s paper form, recorded by the school office"),
+    ],
+)
+def test_a_paper_form_says_who_signed_it_on_paper_and_that_the_office_recorded_it(
+    client, school, head, office, teacher, pupil, audience, described
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from agreements import paper
+    from tests.agreements.signing_helpers import publish_form_for
+    from tests.factories import PupilFactory, SchoolClassFactory, year_group
+
+    form = publish_form_for(school, head, audience)
+    who = {"signer": teacher} if audience == "staff" else {"pupil": pupil}
+    if audience == "eyfs_ks1":
+        infants = SchoolClassFactory(school=school, name="Acorn", year_group=year_group(school, "1"))
+        who = {"pupil": PupilFactory(school=school, school_class=infants)}
+    signature = paper.record_paper_form(
+        form=form,
+        recorded_by=office,
+        typed_name="Sam Jones",
+        signed_on=datetime.date.today(),
+        scan=SimpleUploadedFile("scan.pdf", b"%PDF-1.7\n%%EOF\n"),
+        submission_key=f"paper-{audience}",
+        **who,
+    )
+
+    page = _verified(client, signature)
+
+    assert described in page
+    if audience in ("staff", "ks2", "eyfs_ks1"):
+        assert "parent or carer" not in page
+
+
+def test_a_visitors_signature_at_reception_says_so(client, school, head, office):
+    from agreements import reception
+    from aup.models import Audience
+    from tests.agreements.signing_helpers import publish_form_for
+
+    form = publish_form_for(school, head, Audience.VISITORS)
+    kiosk, _ = reception.open_reception_kiosk(school=school, opened_by=office)
+    signature = reception.sign_at_reception(
+        kiosk=kiosk,
+        typed_name="Dev Mistry",
+        visiting="Mrs Patel",
+        statements_agreed=_all_numbers(form),
+        submission_key="visitor-1",
+    )
+
+    page = _verified(client, signature)
+
+    assert "Signed at the school&#x27;s reception by a visitor" in page
+    assert "parent or carer" not in page

@@ -388,7 +388,7 @@ def test_a_trust_officer_writes_approves_and_publishes_a_trust_policy_on_the_tru
     assert version.policy.school is None
 
     page = client.get(trust_url("version", trust, version.pk)).content.decode()
-    assert "Approved by the trust board on" in page and "Chair of trustees" in page
+    assert "Agreed at the trust board meeting on" in page and "Chair of trustees" in page
     assert "Choose a trust officer…" in page
 
     response = client.post(
@@ -407,7 +407,14 @@ def test_a_trust_officer_writes_approves_and_publishes_a_trust_policy_on_the_tru
     )
     assert response.status_code == 302
     response = client.post(
-        trust_url("approve", trust, version.pk), {"approved_on": "2026-09-02", "chair": "Grace Obi", "head": "Tom Hale"}
+        trust_url("approve", trust, version.pk),
+        {
+            "approved_on": "2026-09-02",
+            "chair": "Grace Obi",
+            "chair_signed_on": "2026-09-02",
+            "head": "Tom Hale",
+            "head_signed_on": "2026-09-03",
+        },
     )
     assert response.status_code == 302
     page = client.get(trust_url("version", trust, version.pk)).content.decode()

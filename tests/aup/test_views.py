@@ -257,7 +257,13 @@ def test_a_change_without_details_re_renders_with_errors(school, head, client_fo
 
 def test_the_head_approves_goes_back_to_draft_approves_again_and_publishes(school, head, client_for, draft):
     client = client_for(head)
-    approval = {"approved_on": "2026-09-10", "chair": "Ruth Lee", "head": "Sam Cole"}
+    approval = {
+        "approved_on": "2026-09-10",
+        "chair": "Ruth Lee",
+        "chair_signed_on": "2026-09-10",
+        "head": "Sam Cole",
+        "head_signed_on": "2026-09-11",
+    }
     assert client.post(url("approve", school, draft.pk), approval).status_code == 302
     draft.refresh_from_db()
     assert draft.status == VersionStatus.APPROVED and draft.approved_by_chair == "Ruth Lee"
@@ -289,7 +295,14 @@ def test_approval_without_the_chairs_name_re_renders_with_the_error(school, head
 def test_approval_of_a_version_without_forms_says_why(school, head, client_for):
     version = services.create_policy(school=school, title="E-safety", kind="esafety", audiences=[], by=head)
     response = client_for(head).post(
-        url("approve", school, version.pk), {"approved_on": "2026-09-10", "chair": "Ruth Lee", "head": "Sam Cole"}
+        url("approve", school, version.pk),
+        {
+            "approved_on": "2026-09-10",
+            "chair": "Ruth Lee",
+            "chair_signed_on": "2026-09-10",
+            "head": "Sam Cole",
+            "head_signed_on": "2026-09-10",
+        },
     )
     assert response.status_code == 400
     assert "Add at least one agreement form before approving." in response.content.decode()

@@ -63,6 +63,41 @@ def test_the_office_records_a_paper_form_with_its_scan(page, check_page, sign_in
     assert PaperScan.objects.get().uploaded_by == office
 
 
+def test_the_office_records_a_ks2_pupils_paper_form_on_a_phone(
+    page, check_page, sign_in_as, school, settings, tmp_path
+):
+    from django.utils import timezone
+
+    from aup.models import Audience
+
+    from ..agreements.signing_helpers import publish_form_for
+    from ..factories import PupilFactory, SchoolClassFactory
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    head = make_member(school, Role.HEADTEACHER)
+    office = make_member(school, Role.OFFICE)
+    pupil = PupilFactory(school=school, school_class=SchoolClassFactory(school=school, name="Oak"), first_name="Amelia")
+    form = publish_form_for(school, head, Audience.KS2)
+    page.set_viewport_size({"width": 375, "height": 740})
+
+    sign_in_as(page, office)
+    page.goto(f"/s/{school.slug}/paper/")
+    page.get_by_label("Which form was signed").select_option(value=str(form.pk))
+    page.get_by_label("Pupil the form is for").select_option(value=str(pupil.pk))
+    page.get_by_label("Name as written on the form").fill(pupil.full_name)
+    page.get_by_label("Date signed on the paper form").fill(timezone.localdate().strftime("%d/%m/%Y"))
+    page.get_by_label("Scan of the signed form").set_input_files(
+        files=[{"name": "scan.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    check_page(page, "pupils form filled in")
+    page.get_by_role("button", name="Record the paper form").click()
+
+    expect(page.get_by_role("status")).to_contain_text(f"The paper form signed by {pupil.full_name} is recorded")
+    signature = Signature.objects.get()
+    assert signature.method == Method.PAPER and signature.pupil == pupil and signature.signer is None
+    check_page(page, "pupils form recorded")
+
+
 def test_a_teacher_asks_for_an_exemption_and_the_head_approves_it(page, fresh_page, check_page, sign_in_as, school):
     from aup.models import Exemption, Policy
 

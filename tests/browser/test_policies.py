@@ -63,7 +63,7 @@ def test_head_creates_edits_approves_and_publishes_a_policy(page, check_page, sc
     expect(page.get_by_text("I will lock my screen when I leave it.")).to_be_visible()
 
     # A change-log entry.
-    page.get_by_label(re.compile(r"^Date")).fill("2026-09-01")
+    page.get_by_label(re.compile(r"^Date:?$")).fill("2026-09-01")
     page.get_by_label("Page or section").fill("Page 3")
     page.get_by_label("Details of the change").fill("New staff agreement.")
     page.get_by_label("Agreed by").fill("Full governing body")
@@ -71,11 +71,15 @@ def test_head_creates_edits_approves_and_publishes_a_policy(page, check_page, sc
     expect(page.get_by_role("cell", name="New staff agreement.")).to_be_visible()
 
     # Approval.
-    page.get_by_label("Approved by the governing body on").fill("2026-09-10")
-    page.get_by_label("Chair of governors").fill("Ruth Lee")
-    page.get_by_label("Headteacher").fill(head.full_name)
+    page.get_by_label(re.compile(r"^Chair of governors:?$")).fill("Ruth Lee")
+    page.get_by_label("Date the chair of governors signed").fill("2026-09-10")
+    page.get_by_label(re.compile(r"^Headteacher:?$")).fill(head.full_name)
+    page.get_by_label("Date the headteacher signed").fill("2026-09-11")
+    page.get_by_label("Agreed at the governing body meeting on").fill("2026-09-10")
     page.get_by_role("button", name="Record approval").click()
     expect(page.locator(".version-status")).to_contain_text("Approved")
+    expect(page.locator(".approval")).to_contain_text("Ruth Lee, signed on 10/09/2026")
+    expect(page.locator(".approval")).to_contain_text(f"{head.full_name}, signed on 11/09/2026")
     check_page(page, "approved version")
 
     page.get_by_role("link", name="Publish version 1…").click()

@@ -154,3 +154,29 @@ def test_the_sign_button_can_be_pressed_only_once(page, sign_in_as, school, priv
     expect(page.locator("[data-sign-submit]")).to_be_disabled()
     expect(page.locator("[data-sign-submit]")).to_have_text("Signing…")
     assert not Signature.objects.exists()
+
+
+def test_the_receipt_takes_a_teacher_on_to_the_next_form_to_sign(
+    page,
+    check_page,
+    sign_in_as,
+    school,
+    private_media,  # noqa: F811
+):
+    from django.urls import reverse
+
+    from ..agreements.signing_helpers import sign_as
+
+    head = make_member(school, Role.HEADTEACHER)
+    teacher = make_member(school, Role.TEACHER, user__first_name="Priya", user__last_name="Shah")
+    signed = sign_as(publish_staff_form(school, head, title="ICT acceptable use"), teacher)
+    phones = publish_staff_form(school, head, title="Mobile phones")
+
+    sign_in_as(page, teacher)
+    page.goto(reverse("agreements:receipt", args=[school.slug, signed.pk]))
+    expect(page.get_by_role("heading", name="Next to sign")).to_be_visible()
+    check_page(page, "receipt with next to sign")
+    page.get_by_role("link", name="Read and sign it now").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(phones.title)
+    assert page.url.endswith(reverse("agreements:sign", args=[school.slug, phones.pk]))

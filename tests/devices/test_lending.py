@@ -236,3 +236,49 @@ def test_the_signed_pdf_lists_the_devices_on_the_receipt_and_the_return(school, 
         submission_key="return-pdf",
     )
     assert "Devices returned" in signed_pdf_html(returned)
+
+
+def _verify_page(client, signature) -> str:
+    return client.get("/verify/", {"code": signature.verification_code}).content.decode()
+
+
+def test_verify_describes_a_loan_receipt_as_receiving_equipment(client, school, office, borrower, conditions, laptop):
+    receipt = sign_for(lend_to(school, office, borrower, [laptop]))
+
+    page = _verify_page(client, receipt)
+
+    assert "Signed on receiving school equipment on loan, by the borrower" in page
+    assert "parent or carer" not in page
+
+
+def test_verify_describes_a_pupils_loan_receipt_as_signed_by_a_carer(client, school, office, pupil, parent, conditions):
+    loan = services.lend(
+        school=school,
+        lent_by=office,
+        devices=[make_device(school, "tablet")],
+        pupil=pupil,
+        carer=parent,
+        until_leaving=True,
+    )
+    receipt = sign_for(loan)
+
+    page = _verify_page(client, receipt)
+
+    assert "Signed on receiving school equipment on loan, by a parent or carer, for their child" in page
+
+
+def test_verify_describes_a_return_as_handing_back_equipment(client, school, office, borrower, conditions, laptop):
+    loan = lend_to(school, office, borrower, [laptop])
+    sign_for(loan)
+    returned = services.receive_return(
+        loan=loan,
+        received_by=office,
+        returns={loan.items.get().pk: {}},
+        typed_name=borrower.full_name,
+        statements_agreed=[s.number for s in conditions.statements.all()],
+        submission_key="return-verify",
+    )
+
+    page = _verify_page(client, returned)
+
+    assert "Signed on handing back school equipment that was on loan, by the borrower" in page
