@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from aup.models import AgreementForm, VersionStatus
+from aup.services import policy_digests
 from core import audit
 from core.academic_year import AcademicYear
 from core.audit import client_ip
@@ -61,13 +62,20 @@ def sign(
     signed_at=None,
     class_session=None,
     details: dict | None = None,
+    policy_presented_at=None,
+    policy_opened_at=None,
 ) -> Signature:
     """Record a signature. Submitting the same form twice (double click, back
     button) returns the first signature rather than making a second.
 
     `signer` is the person signing with a login; it is None for a visitor at the
     reception kiosk and for a pupil (pupils have no login: `pupil` and `led_by`
-    say who signed and who led the session)."""
+    say who signed and who led the session).
+
+    Every signature records the policy its statements refer to (the SHA-256 of the
+    version's text and document); `policy_presented_at` and `policy_opened_at` say
+    when the signing page showed the policy and when the person opened it (see
+    agreements.forms.policy_times), where the portal showed it."""
     existing = Signature.objects.filter(submission_key=submission_key).first()
     if existing is not None:
         return _same_submission(existing, form=form, signer=signer, pupil=pupil)
@@ -87,6 +95,8 @@ def sign(
                 signed_at=signed_at,
                 class_session=class_session,
                 details=details or {},
+                policy_presented_at=policy_presented_at,
+                policy_opened_at=policy_opened_at,
             )
     except IntegrityError:
         # Two submissions of one form at the same moment: the other one won.
@@ -125,6 +135,8 @@ def _sign(
     signed_at=None,
     class_session=None,
     details=None,
+    policy_presented_at=None,
+    policy_opened_at=None,
 ):
     from .tasks import render_signed_pdf
 
@@ -144,8 +156,9 @@ def _sign(
         raise ValidationError({"typed_name": "Type your full name to sign."})
     numbers = sorted({s.number for s in form.statements.all()})
     if sorted(set(statements_agreed)) != numbers:
-        raise ValidationError({"statements": "Tick every statement to agree to it, or speak to the school first."})
+        raise ValidationError({"statements": "Tick to agree to every section, or speak to the school first."})
     school = form.version.policy.school
+    body_sha256, document_sha256 = policy_digests(form.version)
     signature = Signature.objects.create(
         school=school,
         form=form,
@@ -164,6 +177,10 @@ def _sign(
         ip_address=client_ip(request),
         user_agent=(request.META.get("HTTP_USER_AGENT", "")[:500] if request else ""),
         submission_key=submission_key,
+        policy_body_sha256=body_sha256,
+        policy_document_sha256=document_sha256,
+        policy_presented_at=policy_presented_at,
+        policy_opened_at=policy_opened_at,
     )
     audit.record(
         action="agreement.signed",

@@ -21,7 +21,7 @@ def publish_staff_form(school, by, *, title="ICT acceptable use", staff_types=No
             audience=Audience.STAFF,
             title=form.title,
             intro=form.intro,
-            statements=[s.text for s in form.statements.all()],
+            sections=aup.sections_of(form),
             staff_types=staff_types,
             every_academic_year=every_academic_year,
             by=by,
@@ -40,7 +40,7 @@ def publish_form_for(school, by, audience, *, title="ICT acceptable use", every_
             audience=audience,
             title=form.title,
             intro=form.intro,
-            statements=[s.text for s in form.statements.all()],
+            sections=aup.sections_of(form),
             staff_types=[],
             every_academic_year=True,
             by=by,
@@ -69,12 +69,16 @@ def publish_new_version(form, by, *, statements=None):
 
 
 def _approve_and_publish(version, by):
+    from tests.policy_helpers import complete_version
+
+    complete_version(version, by)
     aup.approve(version=version, approved_on=datetime.date(2026, 6, 1), chair="Ruth Okafor", head="Sam Patel", by=by)
     aup.publish(version=version, by=by)
 
 
 def all_statements(form) -> dict:
-    return {f"statement_{s.number}": "on" for s in form.statements.all()}
+    """The ticks that agree to every statement: one for each section of the form."""
+    return {f"section_{i}": "on" for i in range(1, len(form.statement_groups()) + 1)}
 
 
 def png_data_url() -> str:

@@ -444,7 +444,7 @@ def _queries_of_a_sweep(school):
 
 def test_a_sweep_runs_the_same_number_of_queries_for_5_people_or_50(school, head, school_class):
     published(uk(2026, 11, 2, 9, 0), publish_staff_form, school, head)
-    published(uk(2026, 11, 2, 9, 0), publish_form_for, school, head, Audience.PARENTS)
+    published(uk(2026, 11, 2, 9, 0), publish_form_for, school, head, Audience.PARENTS, title="Parents ICT")
     published(uk(2026, 11, 2, 9, 0), publish_form_for, school, head, Audience.KS2, title="Pupils")
     school_class.teachers.add(Membership.objects.get(user=head))
     _add_people(school, school_class, 5)
