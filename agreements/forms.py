@@ -32,7 +32,8 @@ def policy_times(token: str, opened_after_ms, form_id: int, now=None) -> tuple:
         presented = datetime.datetime.fromtimestamp(float(data["at"]), tz=datetime.UTC)
     except (signing.BadSignature, KeyError, TypeError, ValueError, OverflowError):
         return None, None
-    if data.get("form") != form_id or presented > now + _OPENED_SLACK:
+    too_old = now - datetime.timedelta(seconds=POLICY_TOKEN_MAX_AGE)
+    if data.get("form") != form_id or not too_old <= presented <= now + _OPENED_SLACK:
         return None, None
     opened = None
     if str(opened_after_ms or "").isdigit():

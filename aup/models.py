@@ -248,9 +248,11 @@ class StatementGroup:
 
     @property
     def range_label(self) -> str:
-        """ "statements 1 to 10", or "statement 4" for one."""
+        """The numbers in words: "1 to 10", "4 and 5", or "4" for one statement."""
         first, last = self.statements[0].number, self.statements[-1].number
-        return f"{first}" if first == last else f"{first} to {last}"
+        if first == last:
+            return f"{first}"
+        return f"{first} and {last}" if last == first + 1 else f"{first} to {last}"
 
 
 class FormSection(models.Model):

@@ -24,7 +24,7 @@ from .signing_helpers import _approve_and_publish, all_statements, publish_new_v
 pytestmark = pytest.mark.django_db
 
 
-def publish_parents_form(school, by, *, every_academic_year=False, title="Online safety at home"):
+def publish_parents_form(school, by, *, every_academic_year=False, title="Online safety at home", **version_fields):
     version = aup.create_policy(
         school=school, title=title, kind=PolicyKind.ICT_AUP, by=by, audiences=(Audience.PARENTS,)
     )
@@ -35,12 +35,12 @@ def publish_parents_form(school, by, *, every_academic_year=False, title="Online
             audience=Audience.PARENTS,
             title=form.title,
             intro=form.intro,
-            statements=[s.text for s in form.statements.all()],
+            sections=aup.sections_of(form),
             staff_types=[],
             every_academic_year=True,
             by=by,
         )
-    _approve_and_publish(version, by)
+    _approve_and_publish(version, by, **version_fields)
     return version.forms.get(audience=Audience.PARENTS)
 
 
