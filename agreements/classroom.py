@@ -129,7 +129,7 @@ def _session_for(request, session_id) -> ClassSession:
 
 def _pupils_form(request, form_id, audience) -> AgreementForm:
     return get_object_or_404(
-        AgreementForm.objects.select_related("version__policy").prefetch_related("statements"),
+        AgreementForm.objects.select_related("version__policy").prefetch_related("statements", "sections"),
         pk=form_id,
         audience=audience,
         version__policy__school=request.school,

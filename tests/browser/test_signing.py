@@ -180,3 +180,42 @@ def test_the_sign_button_can_be_pressed_only_once(page, sign_in_as, school, priv
     expect(page.locator("[data-sign-submit]")).to_be_disabled()
     expect(page.locator("[data-sign-submit]")).to_have_text("Signing…")
     assert not Signature.objects.exists()
+
+
+def test_a_policy_uploaded_as_a_pdf_opens_inside_the_sign_page(
+    page, check_page, sign_in_as, school, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    head = make_member(school, Role.HEADTEACHER)
+    teacher = make_member(school, Role.TEACHER)
+    from weasyprint import HTML
+
+    pdf = HTML(string="<h1>ICT acceptable use policy</h1><p>How we all use ICT safely.</p>").write_pdf()
+    form = publish_staff_form(
+        school,
+        head,
+        body="",
+        summary="The governors' policy document: how we all use ICT safely.",
+        document=SimpleUploadedFile("ict-policy.pdf", pdf),
+        document_name="ict-policy.pdf",
+    )
+    sign_in_as(page, teacher)
+    page.goto(f"/s/{school.slug}/sign/{form.pk}/")
+    policy = page.get_by_role("region", name="The policy: ICT acceptable use, version 1")
+    expect(policy).to_contain_text("The governors' policy document")
+    frame = policy.locator("iframe.policy-pdf")
+    expect(frame).not_to_have_attribute("src", re.compile("."))  # not loaded until opened
+    with page.expect_response(re.compile(r"/policy/$")) as loaded:
+        policy.get_by_text("Read the policy document (PDF)").click()
+    assert loaded.value.status == 200
+    assert loaded.value.headers["x-frame-options"] == "SAMEORIGIN"
+    expect(policy.get_by_role("link", name=re.compile("Open the policy document on its own"))).to_be_visible()
+    check_page(page, "sign with the pdf open")  # no CSP error: the frame is allowed
+    agree_to_each_section(page, form)
+    page.get_by_label("Type your full name").fill("Jo Teacher")
+    page.get_by_role("button", name="Sign").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Signed: {form.title}")
+    signature = Signature.objects.get()
+    assert signature.policy_document_sha256 and signature.policy_opened_at
