@@ -286,7 +286,14 @@ def new_kiosk_link(*, session: ClassSession, by, request=None) -> str:
 
 
 def record_entry(
-    *, session: ClassSession, pupil: Pupil, typed_name: str, statements_agreed: list[int], request=None
+    *,
+    session: ClassSession,
+    pupil: Pupil,
+    typed_name: str,
+    statements_agreed: list[int],
+    request=None,
+    policy_presented_at=None,
+    policy_opened_at=None,
 ) -> tuple[ClassSessionEntry, bool]:
     """A pupil's turn at the kiosk. Returns (entry, created): the same pupil
     submitting twice (double tap, back button) keeps the first entry."""
@@ -305,7 +312,7 @@ def record_entry(
         raise ValidationError({"typed_name": "Type your name."})
     numbers = sorted({s.number for s in form.statements.all()})
     if sorted(set(statements_agreed)) != numbers:
-        raise ValidationError({"statements": "Tick every sentence to agree to it, or ask your teacher."})
+        raise ValidationError({"statements": "Tick to agree to every part, or ask your teacher."})
     try:
         with transaction.atomic():
             entry = ClassSessionEntry.objects.create(
@@ -316,6 +323,8 @@ def record_entry(
                 signed_at=timezone.now(),
                 ip_address=client_ip(request),
                 user_agent=(request.META.get("HTTP_USER_AGENT", "")[:500] if request else ""),
+                policy_presented_at=policy_presented_at,
+                policy_opened_at=policy_opened_at,
             )
     except IntegrityError:  # two taps at the same moment: the other one won
         return ClassSessionEntry.objects.get(session=session, pupil=pupil), False
@@ -398,6 +407,9 @@ def confirm_session(*, session: ClassSession, by, request=None) -> list[Signatur
                     class_session=session,
                     # The pupil signed on the classroom device; the request is the teacher's.
                     device=(entry.ip_address, entry.user_agent),
+                    # What the pupil's kiosk page showed of the policy, and when they opened it.
+                    policy_presented_at=entry.policy_presented_at,
+                    policy_opened_at=entry.policy_opened_at,
                 )
             )
         now = timezone.now()

@@ -30,8 +30,10 @@ from schools.models import SchoolClass
 
 from . import class_sessions as cs
 from . import services
+from .forms import AgreementFields
 from .models import ClassSession
 from .pdf import qr_code_data_uri
+from .policy import document_response, policy_shown
 
 _TOKEN_KEY = "class_session_token_{}"
 
@@ -39,8 +41,10 @@ _TOKEN_KEY = "class_session_token_{}"
 # --- forms ----------------------------------------------------------------------------
 
 
-class PupilSignForm(forms.Form):
-    """Tick each sentence and type your name (no drawn signature for pupils)."""
+class PupilSignForm(AgreementFields, forms.Form):
+    """Tick to agree to each section and type your name (no drawn signature for pupils)."""
+
+    tick_noun = "sentences"
 
     typed_name = forms.CharField(
         label="Type your name",
@@ -53,25 +57,14 @@ class PupilSignForm(forms.Form):
     def __init__(self, *args, form, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        for statement in form.statements.all():
-            self.fields[f"statement_{statement.number}"] = forms.BooleanField(
-                label=f"{statement.number}. {statement.text}",
-                required=True,
-                error_messages={"required": "Tick this to agree to it."},
-            )
-        self.order_fields([n for n in self.fields if n.startswith("statement_")] + ["typed_name"])
-
-    def statement_fields(self):
-        return [self[name] for name in self.fields if name.startswith("statement_")]
+        self.add_agreement_fields(form)
+        self.order_fields([n for n in self.fields if n != "typed_name"] + ["typed_name"])
 
     def clean_typed_name(self):
         name = " ".join(self.cleaned_data["typed_name"].split())
         if len(name) < 2:
             raise ValidationError("Type your name.")
         return name
-
-    def agreed_numbers(self) -> list[int]:
-        return [int(n.split("_")[1]) for n, v in self.cleaned_data.items() if n.startswith("statement_") and v]
 
 
 class ReadAloudForm(forms.Form):
@@ -136,7 +129,7 @@ def _session_for(request, session_id) -> ClassSession:
 
 def _pupils_form(request, form_id, audience) -> AgreementForm:
     return get_object_or_404(
-        AgreementForm.objects.select_related("version__policy").prefetch_related("statements"),
+        AgreementForm.objects.select_related("version__policy").prefetch_related("statements", "sections"),
         pk=form_id,
         audience=audience,
         version__policy__school=request.school,
@@ -351,9 +344,14 @@ def kiosk_pupil(request, token, pupil_id):
         # Signed this form before, not in this session: nothing to do.
         messages.info(request, f"{first_name}, you have already signed this form.")
         return redirect("class_kiosk:home", token=token)
-    agreement = AgreementForm.objects.prefetch_related("statements").get(pk=session.form_id)
+    agreement = (
+        AgreementForm.objects.select_related("version__policy")
+        .prefetch_related("statements", "sections")
+        .get(pk=session.form_id)
+    )
     form = PupilSignForm(request.POST or None, form=agreement)
     if request.method == "POST" and form.is_valid():
+        presented_at, opened_at = form.policy_times()
         try:
             cs.record_entry(
                 session=session,
@@ -361,6 +359,8 @@ def kiosk_pupil(request, token, pupil_id):
                 typed_name=form.cleaned_data["typed_name"],
                 statements_agreed=form.agreed_numbers(),
                 request=request,
+                policy_presented_at=presented_at,
+                policy_opened_at=opened_at,
             )
         except cs.SessionEnded:
             context = {"kiosk_school": session.school, "session": session, "token": token}
@@ -380,10 +380,20 @@ def kiosk_pupil(request, token, pupil_id):
         "agreement": agreement,
         "form": form,
         "display_name": f"{pupil.first_name} {pupil.last_name[:1]}.",
+        "shown": policy_shown(agreement, document_url=reverse("class_kiosk:policy", args=[token]), kiosk=True),
     }
     return _no_store(
         render(request, "agreements/classroom/kiosk_pupil.html", context, status=400 if form.errors else 200)
     )
+
+
+def kiosk_policy(request, token):
+    """The policy document of the session's form: one of the kiosk's own pages, open
+    only while the kiosk is."""
+    session, ended = _kiosk(request, token)
+    if ended:
+        return ended
+    return document_response(session.form.version)
 
 
 def _may_finish(request, session: ClassSession) -> bool:

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from aup.models import AgreementForm, Audience, VersionStatus
 from core.forms import apply_validation_error
@@ -26,6 +27,7 @@ from .changes import changes_since_last_signed
 from .forms import SignForm
 from .models import Kind, Method, Signature
 from .pdf import signed_pdf_response
+from .policy import document_response, policy_shown
 from .selectors import current_form_for, pupil_signatures
 from .todos import still_to_sign
 
@@ -135,7 +137,7 @@ def _form_for_parent(user, form_id, guardianships) -> AgreementForm:
     """A parents' form of a school where this person has a child (any version, so a
     stale link can say it was replaced); 404 otherwise."""
     return get_object_or_404(
-        AgreementForm.objects.select_related("version__policy__school").prefetch_related("statements"),
+        AgreementForm.objects.select_related("version__policy__school").prefetch_related("statements", "sections"),
         pk=form_id,
         audience=Audience.PARENTS,
         version__policy__school_id__in={g.pupil.school_id for g in guardianships},
@@ -212,6 +214,7 @@ def sign(request, form_id):
     if request.method == "POST" and form.is_valid():
         chosen = [p for p in children if str(p.pk) in form.cleaned_data["children"]]
         key = form.cleaned_data["submission_key"]
+        presented_at, opened_at = form.policy_times()
         try:
             with transaction.atomic():
                 for pupil in chosen:
@@ -225,6 +228,8 @@ def sign(request, form_id):
                         request=request,
                         method=Method.FOR_CHILD,
                         pupil=pupil,
+                        policy_presented_at=presented_at,
+                        policy_opened_at=opened_at,
                     )
         except services.FormSuperseded as superseded:
             return _superseded(request, agreement, superseded.current)
@@ -236,9 +241,17 @@ def sign(request, form_id):
         "agreement": agreement,
         "form": form,
         "not_allowed": not_allowed,
+        "shown": policy_shown(agreement, document_url=reverse("family_sign:policy", args=[agreement.pk])),
         **changes_since_last_signed(request.user, agreement),
     }
     return render(request, "agreements/family_sign.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def policy_document(request, form_id):
+    """The policy document of a parents' form of a school where this person has a child."""
+    agreement = _form_for_parent(request.user, form_id, list(children_of(request.user)))
+    return document_response(agreement.version)
 
 
 @login_required

@@ -89,6 +89,16 @@ class Signature(models.Model):
     # A random value the signing form carries, so a double click or the back button
     # makes one signature, not two.
     submission_key = models.CharField(max_length=64, unique=True)
+    # The policy the statements refer to: the SHA-256 of its text and of its uploaded
+    # document, as fixed when its version was published (empty: the version had none).
+    policy_body_sha256 = models.CharField(max_length=64, blank=True)
+    policy_document_sha256 = models.CharField(max_length=64, blank=True)
+    # When the signing page that showed the policy (inline, or linked) was served to the
+    # signer (server time); empty where the portal did not show it (paper, read aloud).
+    policy_presented_at = models.DateTimeField(null=True, blank=True)
+    # When the signer opened the policy on that page (expanded it, or opened its
+    # document): the page reports how long after it was served; empty if they did not.
+    policy_opened_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-signed_at", "-id"]
@@ -215,6 +225,9 @@ class ClassSessionEntry(models.Model):
     signed_at = models.DateTimeField()
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
+    # The policy on the kiosk page: when it was shown and opened (see Signature).
+    policy_presented_at = models.DateTimeField(null=True, blank=True)
+    policy_opened_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["signed_at", "pk"]

@@ -49,7 +49,7 @@ def qr_code_data_uri(data: str) -> str:
 
 
 def signed_pdf_context(signature) -> dict:
-    from .signing_record import evidence_rows, policy_sha256
+    from .signing_record import evidence_rows
 
     version = signature.form.version
     return {
@@ -64,7 +64,6 @@ def signed_pdf_context(signature) -> dict:
         "verify_page": f"{settings.SITE_URL}/verify/",
         "qr_code": qr_code_data_uri(verify_url(signature.verification_code)),
         "evidence": evidence_rows(signature),
-        "policy_sha256": policy_sha256(signature),
     }
 
 

@@ -36,6 +36,7 @@ from . import services
 from .forms import SignForm
 from .models import Method, ReceptionKiosk, Signature
 from .pdf import UK, qr_code_data_uri
+from .policy import document_response, policy_shown
 from .selectors import published_forms
 
 # The raw tokens of the kiosks this person opened, in their own session, so the
@@ -91,7 +92,9 @@ def visitors_on(school, day: datetime.date):
 def kiosk_for_token(token: str) -> ReceptionKiosk:
     """The kiosk the token opens, open or not; 404 for a token that was never issued."""
     return get_object_or_404(
-        ReceptionKiosk.objects.select_related("school", "form__version__policy").prefetch_related("form__statements"),
+        ReceptionKiosk.objects.select_related("school", "form__version__policy").prefetch_related(
+            "form__statements", "form__sections"
+        ),
         token_sha256=hash_token(token),
     )
 
@@ -157,6 +160,8 @@ def sign_at_reception(
     submission_key: str,
     drawn_signature: str = "",
     request=None,
+    policy_presented_at=None,
+    policy_opened_at=None,
 ) -> Signature:
     """A visitor signs the kiosk's form. The same submission twice makes one
     signature. Raises KioskClosed, services.FormSuperseded or ValidationError."""
@@ -175,6 +180,8 @@ def sign_at_reception(
         drawn_signature=drawn_signature,
         method=Method.VISITOR_KIOSK,
         details={"organisation": " ".join(organisation.split()), "visiting": visiting},
+        policy_presented_at=policy_presented_at,
+        policy_opened_at=policy_opened_at,
     )
 
 
@@ -353,6 +360,7 @@ def kiosk(request, token):
     form = VisitorSignForm(request.POST or None, form=agreement, initial={"submission_key": secrets.token_urlsafe(24)})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        presented_at, opened_at = form.policy_times()
         try:
             sign_at_reception(
                 kiosk=kiosk,
@@ -363,6 +371,8 @@ def kiosk(request, token):
                 drawn_signature=data["drawn_signature"],
                 submission_key=data["submission_key"],
                 request=request,
+                policy_presented_at=presented_at,
+                policy_opened_at=opened_at,
             )
         except KioskClosed:
             return _closed(request, kiosk)
@@ -373,7 +383,18 @@ def kiosk(request, token):
         else:
             return redirect("reception:thanks", token=token)
     context["form"] = form
+    context["shown"] = policy_shown(agreement, document_url=reverse("reception:policy", args=[token]), kiosk=True)
     return render(request, "agreements/reception/kiosk.html", context, status=400 if form.errors else 200)
+
+
+@never_cache
+def kiosk_policy(request, token):
+    """The policy document of the kiosk's form: one of the kiosk's own pages, open
+    only while the kiosk is."""
+    kiosk = kiosk_for_token(token)
+    if not kiosk_is_open(kiosk):
+        return _closed(request, kiosk)
+    return document_response(kiosk.form.version)
 
 
 @never_cache

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from aup.models import AgreementForm, VersionStatus
+from aup.services import policy_digests
 from core import audit
 from core.academic_year import AcademicYear
 from core.audit import client_ip
@@ -64,6 +65,8 @@ def sign(
     details: dict | None = None,
     queue_pdf: bool = True,
     device: tuple[str | None, str] | None = None,
+    policy_presented_at=None,
+    policy_opened_at=None,
 ) -> Signature:
     """Record a signature. Submitting the same form twice (double click, back
     button) returns the first signature rather than making a second.
@@ -78,7 +81,12 @@ def sign(
 
     `device` is the (IP address, user agent) of the device a pupil signed on in a
     class session, when the signature is made later on the teacher's confirmation:
-    the request's device is then kept as the one the teacher confirmed from."""
+    the request's device is then kept as the one the teacher confirmed from.
+
+    Every signature records the policy its statements refer to (the SHA-256 of the
+    version's text and document); `policy_presented_at` and `policy_opened_at` say
+    when the signing page showed the policy and when the person opened it (see
+    agreements.forms.policy_times), where the portal showed it."""
     existing = Signature.objects.filter(submission_key=submission_key).first()
     if existing is not None:
         return _same_submission(existing, form=form, signer=signer, pupil=pupil)
@@ -100,6 +108,8 @@ def sign(
                 details=details or {},
                 queue_pdf=queue_pdf,
                 device=device,
+                policy_presented_at=policy_presented_at,
+                policy_opened_at=policy_opened_at,
             )
     except IntegrityError:
         # Two submissions of one form at the same moment: the other one won.
@@ -140,6 +150,8 @@ def _sign(
     details=None,
     queue_pdf=True,
     device=None,
+    policy_presented_at=None,
+    policy_opened_at=None,
 ):
     from .tasks import render_signed_pdf
 
@@ -163,8 +175,9 @@ def _sign(
         raise ValidationError({"typed_name": "Type your full name to sign."})
     numbers = sorted({s.number for s in form.statements.all()})
     if sorted(set(statements_agreed)) != numbers:
-        raise ValidationError({"statements": "Tick every statement to agree to it, or speak to the school first."})
+        raise ValidationError({"statements": "Tick to agree to every section, or speak to the school first."})
     school = form.version.policy.school
+    body_sha256, document_sha256 = policy_digests(form.version)
     signature = Signature.objects.create(
         school=school,
         form=form,
@@ -185,6 +198,10 @@ def _sign(
         confirmed_ip_address=confirmed_from[0],
         confirmed_user_agent=confirmed_from[1],
         submission_key=submission_key,
+        policy_body_sha256=body_sha256,
+        policy_document_sha256=document_sha256,
+        policy_presented_at=policy_presented_at,
+        policy_opened_at=policy_opened_at,
     )
     audit.record(
         action="agreement.signed",

@@ -22,14 +22,20 @@ class EvidenceRow:
     small: bool = False  # long values: hashes and user agents
 
 
-def policy_sha256(signature) -> str:
-    """The SHA-256 of the policy document shown to the signer, where the portal
-    records it (on the signature, or on its policy version); "" where it does not."""
-    for holder in (signature, signature.form.version):
-        value = getattr(holder, "policy_sha256", "")
-        if value:
-            return value
-    return ""
+def policy_rows(signature) -> list[EvidenceRow]:
+    """Which policy the statements refer to (the SHA-256 of the version's text and of
+    its document, as the signature recorded them) and, where the portal showed it,
+    when the signing page showed the policy and when the person opened it."""
+    rows = []
+    if signature.policy_body_sha256:
+        rows.append(EvidenceRow("Policy text (SHA-256)", signature.policy_body_sha256, small=True))
+    if signature.policy_document_sha256:
+        rows.append(EvidenceRow("Policy document (SHA-256)", signature.policy_document_sha256, small=True))
+    if signature.policy_presented_at:
+        rows.append(EvidenceRow("Policy shown on the signing page", uk_datetime(signature.policy_presented_at)))
+    if signature.policy_opened_at:
+        rows.append(EvidenceRow("Policy opened", uk_datetime(signature.policy_opened_at)))
+    return rows
 
 
 def _person(user) -> str:
@@ -174,7 +180,4 @@ def evidence_rows(signature) -> list[EvidenceRow]:
         EvidenceRow("Statements agreed", statements),
         EvidenceRow("Form text (SHA-256)", signature.text.sha256, small=True),
     ]
-    policy_hash = policy_sha256(signature)
-    if policy_hash:
-        rows.append(EvidenceRow("Policy document (SHA-256)", policy_hash, small=True))
-    return rows
+    return rows + policy_rows(signature)

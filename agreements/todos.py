@@ -11,7 +11,7 @@ from .selectors import forms_to_sign
 def agreements_to_sign(request):
     return [
         Todo(
-            title=f"Sign: {form.title}",
+            title=f"Sign: {form.full_title}",
             detail=f"{membership.school.name} · {form.version.policy.title}, version {form.version.number}",
             url=reverse("agreements:sign", args=[membership.school.slug, form.pk]),
             urgent=True,
@@ -32,7 +32,7 @@ def forms_to_sign_for_children(request):
                 children_by_form.setdefault(item.form, []).append(row.pupil.first_name)
     return [
         Todo(
-            title=f"Sign for {' and '.join(names)}: {form.title}",
+            title=f"Sign for {' and '.join(names)}: {form.full_title}",
             detail=form.version.policy.school.name,
             url=reverse("family_sign:sign", args=[form.pk]),
             urgent=True,

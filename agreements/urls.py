@@ -7,6 +7,7 @@ app_name = "agreements"
 # Under /s/<school_slug>/ (config/urls.py), guarded by core.tenancy.school_view.
 school_patterns = [
     path("sign/<int:form_id>/", views.sign, name="sign"),
+    path("sign/<int:form_id>/policy/", views.policy_document, name="policy_document"),
     path("signatures/<int:signature_id>/", views.receipt, name="receipt"),
     path("signatures/<int:signature_id>/pdf/", views.signed_pdf, name="pdf"),
     path("my-agreements/", views.my_agreements, name="mine"),
@@ -39,12 +40,14 @@ class_kiosk_patterns = [
     path("kiosk/class/<str:token>/", classroom.kiosk_home, name="home"),
     path("kiosk/class/<str:token>/pupils/<int:pupil_id>/", classroom.kiosk_pupil, name="pupil"),
     path("kiosk/class/<str:token>/finish/", classroom.kiosk_finish, name="finish"),
+    path("kiosk/class/<str:token>/policy/", classroom.kiosk_policy, name="policy"),
 ]
 
 # The reception device on which visitors sign (no login: the token is its key).
 reception_kiosk_patterns = [
     path("kiosk/reception/<str:token>/", reception.kiosk, name="kiosk"),
     path("kiosk/reception/<str:token>/thanks/", reception.thanks, name="thanks"),
+    path("kiosk/reception/<str:token>/policy/", reception.kiosk_policy, name="policy"),
 ]
 
 # Parents' signing pages under /family/ (outside any one school; each view checks
@@ -52,6 +55,7 @@ reception_kiosk_patterns = [
 family_patterns = [
     path("family/sign/<int:form_id>/", family.sign, name="sign"),
     path("family/sign/<int:form_id>/signed/", family.receipt, name="receipt"),
+    path("family/sign/<int:form_id>/policy/", family.policy_document, name="policy"),
     path("family/signatures/<int:signature_id>/pdf/", family.signed_pdf, name="pdf"),
 ]
 

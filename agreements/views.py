@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from aup.models import AgreementForm, Audience, VersionStatus
 from aup.selectors import exemptions_of
@@ -17,6 +18,7 @@ from .changes import changes_since_last_signed
 from .forms import SignForm
 from .models import Method, Signature
 from .pdf import signed_pdf_response
+from .policy import document_response, policy_shown
 from .selectors import (
     current_form_for,
     latest_signature_of,
@@ -30,7 +32,7 @@ def _staff_form(request, form_id) -> AgreementForm:
     if request.access.membership is None or request.access.membership.is_parent_only:
         raise Http404("No such form.")
     return get_object_or_404(
-        AgreementForm.objects.select_related("version__policy").prefetch_related("statements"),
+        AgreementForm.objects.select_related("version__policy").prefetch_related("statements", "sections"),
         pk=form_id,
         audience=Audience.STAFF,
         version__policy__school=request.school,
@@ -46,6 +48,7 @@ def sign(request, form_id):
         return render(request, "agreements/superseded.html", {"agreement": agreement, "current": current}, status=410)
     form = SignForm(request.POST or None, form=agreement, initial={"submission_key": secrets.token_urlsafe(24)})
     if request.method == "POST" and form.is_valid():
+        presented_at, opened_at = form.policy_times()
         try:
             signature = services.sign(
                 form=agreement,
@@ -55,6 +58,8 @@ def sign(request, form_id):
                 drawn_signature=form.cleaned_data["drawn_signature"],
                 submission_key=form.cleaned_data["submission_key"],
                 request=request,
+                policy_presented_at=presented_at,
+                policy_opened_at=opened_at,
             )
         except services.FormSuperseded as superseded:
             return render(
@@ -73,9 +78,18 @@ def sign(request, form_id):
         "agreement": agreement,
         "form": form,
         "already_signed": latest_signature_of(request.user, agreement),
+        "shown": policy_shown(
+            agreement, document_url=reverse("agreements:policy_document", args=[request.school.slug, agreement.pk])
+        ),
         **changes_since_last_signed(request.user, agreement),
     }
     return render(request, "agreements/sign.html", context, status=status)
+
+
+@school_view(Cap.VIEW_SCHOOL)
+def policy_document(request, form_id):
+    """The policy document of a staff form this person may sign: opened from the sign page."""
+    return document_response(_staff_form(request, form_id).version)
 
 
 def _own_signature(request, signature_id) -> Signature:

@@ -1,5 +1,6 @@
 """Input for the policy pages: what the head types, and the messages they see."""
 
+import re
 import zipfile
 
 from django import forms
@@ -101,7 +102,20 @@ class VersionForm(forms.Form):
         label="Policy text",
         required=False,
         widget=forms.Textarea(attrs={"rows": 10}),
-        help_text="Write the policy here, or upload the document below (or both).",
+        help_text=(
+            "Write the policy here, or upload the document below (or both). People read it before they sign. "
+            "Headings: start a line with ## (or number it, as in “1. Introduction” or “4.1 Exceptions”). "
+            "Bullet points: start a line with - or ·. Every other line is a paragraph."
+        ),
+    )
+    summary = forms.CharField(
+        label="Short summary",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=(
+            "A few sentences people read before they sign: what the policy is for and what it asks of them. "
+            "Needed when the policy is an uploaded document."
+        ),
     )
     document = forms.FileField(
         label="Policy document",
@@ -110,7 +124,16 @@ class VersionForm(forms.Form):
         widget=forms.FileInput(attrs={"accept": ".pdf,.docx"}),
     )
 
-    FIELDS = ("adopted_on", "reviewed_on", "next_review_on", "review_every_years", "responsible", "statutory", "body")
+    FIELDS = (
+        "adopted_on",
+        "reviewed_on",
+        "next_review_on",
+        "review_every_years",
+        "responsible",
+        "statutory",
+        "body",
+        "summary",
+    )
 
     def __init__(self, *args, school=None, trust=None, **kwargs):
         """For a school's version (`school`) or a trust's (`trust`): the person
@@ -142,16 +165,61 @@ class VersionForm(forms.Form):
         return fields
 
 
+_LEADING_MARK = re.compile(r"^(?:[-*•·]|\d{1,3}[.)])\s+")
+
+
+def parse_statements(text: str) -> list[tuple[str, list[str]]]:
+    """The statements box, read as sections: (heading, statements). A line starting
+    with "##" starts a section with the rest of the line as its heading ("##" alone:
+    a section without a heading); every other line is a statement of the section it
+    is in. A bullet mark or a number at the start of a line is dropped (statements
+    are numbered through the form); blank lines are ignored."""
+    sections: list[tuple[str, list[str]]] = []
+    for raw in text.splitlines():
+        line = " ".join(raw.split())
+        if not line:
+            continue
+        if line == "##" or line.startswith("## "):
+            sections.append((line[2:].strip(), []))
+            continue
+        line = _LEADING_MARK.sub("", line)
+        if not line:
+            continue
+        if not sections:
+            sections.append(("", []))
+        sections[-1][1].append(line)
+    return sections
+
+
+def format_statements(sections) -> str:
+    """The statements box for `sections` (heading, statements): parse_statements'
+    inverse."""
+    lines = []
+    for i, (heading, statements) in enumerate(sections):
+        if heading:
+            lines.append(f"## {heading}")
+        elif i:
+            lines.append("##")
+        lines += statements
+    return "\n\n".join(lines)
+
+
 class AgreementFormForm(forms.Form):
-    """One audience's form: a short text and numbered statements."""
+    """One audience's form: a short text and numbered statements, in sections."""
 
     title = forms.CharField(max_length=200)
     intro = forms.CharField(
         label="Introduction", required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Optional."
     )
     statements = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 12}),
-        help_text="One statement per line, in the order they are numbered. Blank lines between them are ignored.",
+        label="Sections and statements",
+        widget=forms.Textarea(attrs={"rows": 16}),
+        help_text=(
+            "One statement per line; they are numbered through the form in this order. To put statements in a "
+            "section, start a line with ## and the section's heading, for example “## I will not:”: the lines "
+            "below it are its statements. A line with ## alone starts a section without a heading. People tick "
+            "once for each section. Blank lines, bullet marks and numbers at the start of a line are ignored."
+        ),
     )
     every_academic_year = forms.BooleanField(
         label="Sign again every academic year",
@@ -176,7 +244,9 @@ class AgreementFormForm(forms.Form):
         return {
             "title": form.title,
             "intro": form.intro,
-            "statements": "\n\n".join(s.text for s in form.statements.all()),
+            "statements": format_statements(
+                [(group.heading, [s.text for s in group.statements]) for group in form.statement_groups()]
+            ),
             "every_academic_year": form.every_academic_year,
             "staff_types": form.staff_types,
         }
@@ -187,7 +257,7 @@ class AgreementFormForm(forms.Form):
         return {
             "title": data["title"],
             "intro": data["intro"],
-            "statements": data["statements"].splitlines(),
+            "sections": parse_statements(data["statements"]),
             "every_academic_year": data["every_academic_year"],
             "staff_types": data.get("staff_types") or [],
         }

@@ -1,5 +1,9 @@
 """Policies, their versions and the agreement forms people sign."""
 
+from __future__ import annotations
+
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -78,6 +82,19 @@ class PolicyVersion(models.Model):
     body = models.TextField("Policy text", blank=True, help_text="Write the policy here, or upload the document.")
     document = models.FileField(upload_to="policies/", blank=True, storage=private_storage)
     document_name = models.CharField(max_length=255, blank=True)
+    # A Word document is converted to HTML when it is uploaded (and sanitised), so the
+    # signing pages show it inline; empty for a PDF, which the browser shows itself.
+    document_html = models.TextField(blank=True)
+    summary = models.TextField(
+        "Short summary",
+        blank=True,
+        help_text="A few sentences that people read before they sign: what the policy is for and what it asks.",
+    )
+    # Set once, when the version is published: the SHA-256 of the policy text (UTF-8)
+    # and of the uploaded document's bytes, so a signature can say which policy it
+    # refers to. A published version never changes, so neither do these.
+    body_sha256 = models.CharField(max_length=64, blank=True)
+    document_sha256 = models.CharField(max_length=64, blank=True)
     adopted_on = models.DateField(null=True, blank=True)
     reviewed_on = models.DateField(null=True, blank=True)
     next_review_on = models.DateField(null=True, blank=True)
@@ -124,6 +141,15 @@ class PolicyVersion(models.Model):
     def is_editable(self) -> bool:
         return self.status == VersionStatus.DRAFT
 
+    @property
+    def document_is_pdf(self) -> bool:
+        return bool(self.document) and (self.document_name or self.document.name).lower().endswith(".pdf")
+
+    @property
+    def has_policy(self) -> bool:
+        """There is something to read: the text, or an uploaded document."""
+        return bool(self.body.strip() or self.document)
+
 
 class ChangeLogEntry(models.Model):
     """ "Date, section, change, agreed by" (seed 003)."""
@@ -154,7 +180,8 @@ class Audience(models.TextChoices):
 
 class AgreementForm(models.Model):
     """What one audience signs for a policy version: a short text and numbered
-    statements ("I will…")."""
+    statements ("I will…"), optionally in sections with their own headings ("I will
+    not:"), as schools write them. Statements are numbered through the whole form."""
 
     version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="forms")
     audience = models.CharField(max_length=10, choices=Audience.choices)
@@ -175,20 +202,83 @@ class AgreementForm(models.Model):
     def __str__(self):
         return f"{self.title} ({self.get_audience_display()})"
 
+    @property
+    def full_title(self) -> str:
+        """The name people see in lists: the policy first, so two policies' forms with
+        the same title never read as the same line."""
+        return f"{self.version.policy.title}: {self.title}"
+
+    def statement_groups(self) -> list[StatementGroup]:
+        """The statements in order, grouped by section: one group (with no heading)
+        for a form without sections. Uses prefetched statements and sections."""
+        headings = {section.pk: section.heading for section in self.sections.all()}
+        groups: list[StatementGroup] = []
+        for statement in self.statements.all():
+            if not groups or groups[-1].section_id != statement.section_id:
+                groups.append(StatementGroup(statement.section_id, headings.get(statement.section_id, ""), []))
+            groups[-1].statements.append(statement)
+        return groups
+
     def canonical_text(self) -> str:
-        """The exact text a signature refers to, built the same way every time."""
+        """The exact text a signature refers to, built the same way every time. A
+        form without sections reads as it always has (title, intro, numbered
+        statements); each section adds its heading before its statements, with a
+        blank line between sections."""
         lines = [self.title.strip(), ""]
         if self.intro.strip():
             lines += [self.intro.strip(), ""]
-        lines += [f"{s.number}. {s.text.strip()}" for s in self.statements.all()]
+        for i, group in enumerate(self.statement_groups()):
+            if i:
+                lines.append("")
+            if group.heading.strip():
+                lines.append(group.heading.strip())
+            lines += [f"{s.number}. {s.text.strip()}" for s in group.statements]
         return "\n".join(lines) + "\n"
 
     def staff_type_labels(self) -> list[str]:
         return [StaffType(t).label for t in self.staff_types]
 
 
+@dataclass
+class StatementGroup:
+    """A section's statements as shown and ticked (one tick per group)."""
+
+    section_id: int | None
+    heading: str
+    statements: list
+
+    @property
+    def numbers(self) -> list[int]:
+        return [s.number for s in self.statements]
+
+    @property
+    def range_label(self) -> str:
+        """The numbers in words: "1 to 10", "4 and 5", or "4" for one statement."""
+        first, last = self.statements[0].number, self.statements[-1].number
+        if first == last:
+            return f"{first}"
+        return f"{first} and {last}" if last == first + 1 else f"{first} to {last}"
+
+
+class FormSection(models.Model):
+    """A heading in a form ("I will not:") over the statements that follow it."""
+
+    form = models.ForeignKey(AgreementForm, on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveSmallIntegerField()
+    heading = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["form", "position"]
+        constraints = [models.UniqueConstraint(fields=["form", "position"], name="section_position_once_per_form")]
+
+    def __str__(self):
+        return self.heading or f"Section {self.position}"
+
+
 class Statement(models.Model):
     form = models.ForeignKey(AgreementForm, on_delete=models.CASCADE, related_name="statements")
+    # The section it is in; empty for a form written without sections.
+    section = models.ForeignKey(FormSection, null=True, blank=True, on_delete=models.CASCADE, related_name="statements")
     number = models.PositiveSmallIntegerField()
     text = models.TextField()
 

@@ -16,11 +16,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from core.forms import apply_validation_error
 
-from . import services
-from .forms import AgreementFormForm, ApproveForm, ChangeForm, PolicyCreateForm, VersionForm
+from . import checklist, services
+from .forms import AgreementFormForm, ApproveForm, ChangeForm, PolicyCreateForm, VersionForm, format_statements
 from .models import AgreementForm, Audience, Policy, PolicyVersion, Statement, VersionStatus
 from .starter_forms import STARTER_FORMS
 
@@ -76,7 +77,9 @@ def previous_published(version):
             number__lt=version.number, status__in=[VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED]
         )
         .order_by("-number")
-        .prefetch_related(Prefetch("forms__statements", queryset=Statement.objects.order_by("number")))
+        .prefetch_related(
+            Prefetch("forms__statements", queryset=Statement.objects.order_by("number")), "forms__sections"
+        )
         .first()
     )
 
@@ -86,10 +89,19 @@ def policy_list(scope, request):
         Prefetch("versions", queryset=PolicyVersion.objects.order_by("-number"))
     )
     rows = []
+    today = timezone.localdate()
     for policy in policies:
         versions = list(policy.versions.all())
         published = next((v for v in versions if v.status == VersionStatus.PUBLISHED), None)
-        rows.append({"policy": policy, "published": published, "latest": versions[0] if versions else None})
+        overdue = bool(published and published.next_review_on and published.next_review_on < today)
+        rows.append(
+            {
+                "policy": policy,
+                "published": published,
+                "latest": versions[0] if versions else None,
+                "review_overdue": overdue,
+            }
+        )
     return render(request, "aup/policy_list.html", {"rows": rows})
 
 
@@ -151,7 +163,9 @@ def _approve_form(scope, request, data=None):
 def render_version(scope, request, version, *, version_form=None, change_form=None, approve_form=None, status=200):
     order = {audience: i for i, audience in enumerate(Audience.values)}  # staff first, as in the menu
     forms = sorted(
-        version.forms.prefetch_related(Prefetch("statements", queryset=Statement.objects.order_by("number"))),
+        version.forms.prefetch_related(
+            Prefetch("statements", queryset=Statement.objects.order_by("number")), "sections"
+        ),
         key=lambda f: order[f.audience],
     )
     previous = previous_published(version)
@@ -174,6 +188,10 @@ def render_version(scope, request, version, *, version_form=None, change_form=No
         "missing_audiences": [(a.value, a.label) for a in Audience if a.value not in present] if editable else [],
         "changes": version.change_log.all(),
         "is_latest": not version.policy.versions.filter(number__gt=version.number).exists(),
+        # What approval and publishing need, ticked off (shown until it is published).
+        "checklist": checklist.checklist(version)
+        if version.status in (VersionStatus.DRAFT, VersionStatus.APPROVED)
+        else [],
     }
     if scope.for_trust:
         context["trust_schools"] = list(request.trust.schools.order_by("name"))
@@ -243,8 +261,8 @@ def form_edit(scope, request, version_id, audience):
     elif existing:
         form = AgreementFormForm(initial=AgreementFormForm.initial_for(existing), audience=audience)
     else:
-        title, intro, statements = STARTER_FORMS[audience]
-        initial = {"title": title, "intro": intro, "statements": "\n\n".join(statements)}
+        title, intro, sections = STARTER_FORMS[audience]
+        initial = {"title": title, "intro": intro, "statements": format_statements(sections)}
         initial["every_academic_year"] = audience in (Audience.KS2, Audience.EYFS_KS1)
         form = AgreementFormForm(initial=initial, audience=audience)
     context = {
@@ -338,7 +356,13 @@ def version_publish(scope, request, version_id, *, publish, published_message, s
             messages.success(request, published_message(version))
         return to_version(scope, request, version)
     current = version.policy.versions.filter(status=VersionStatus.PUBLISHED).first()
-    context = {"version": version, "policy": version.policy, "current": current, "forms": version.forms.all()}
+    context = {
+        "version": version,
+        "policy": version.policy,
+        "current": current,
+        "forms": version.forms.all(),
+        "refusal": checklist.refusal(version, "published"),
+    }
     if schools is not None:
         context["schools"] = schools
     return render(request, "aup/publish_confirm.html", context)

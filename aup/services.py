@@ -10,7 +10,18 @@ from django.utils import timezone
 
 from core import audit
 
-from .models import AgreementForm, Audience, ChangeLogEntry, Policy, PolicyVersion, Statement, VersionStatus
+from . import checklist
+from .documents import UnreadableDocument, docx_to_html, sha256_of
+from .models import (
+    AgreementForm,
+    Audience,
+    ChangeLogEntry,
+    FormSection,
+    Policy,
+    PolicyVersion,
+    Statement,
+    VersionStatus,
+)
 from .starter_forms import STARTER_FORMS
 
 
@@ -56,11 +67,16 @@ def create_policy(
     edited before approval)."""
     if (school is None) == (trust is None):
         raise ValueError("A policy belongs to a school or to a trust.")
-    policy = Policy.objects.create(school=school, trust=trust, title=title.strip(), kind=kind)
+    title = " ".join(title.split())
+    # Forms are listed under their policy's name (to-dos, the family page, the
+    # dashboard): two policies of one name would read as the same line.
+    if Policy.objects.filter(school=school, trust=trust, title__iexact=title).exists():
+        raise ValidationError({"title": f"There is already a policy called “{title}”. Give this one another name."})
+    policy = Policy.objects.create(school=school, trust=trust, title=title, kind=kind)
     version = PolicyVersion.objects.create(policy=policy, number=1, created_by=by)
     for audience in audiences:
-        title_text, intro, statements = STARTER_FORMS[audience]
-        save_form(version=version, audience=audience, title=title_text, intro=intro, statements=statements, by=by)
+        title_text, intro, sections = STARTER_FORMS[audience]
+        save_form(version=version, audience=audience, title=title_text, intro=intro, sections=sections, by=by)
     _record(
         "policy.created", by=by, version_or_policy=policy, summary=f"Created the policy {policy.title}", request=request
     )
@@ -78,21 +94,23 @@ def start_new_version(*, policy: Policy, by, request=None) -> PolicyVersion:
         policy=policy,
         number=latest.number + 1,
         body=latest.body,
+        summary=latest.summary,
         document=latest.document,
         document_name=latest.document_name,
+        document_html=latest.document_html,
         adopted_on=latest.adopted_on,
         review_every_years=latest.review_every_years,
         responsible=latest.responsible,
         statutory=latest.statutory,
         created_by=by,
     )
-    for form in latest.forms.prefetch_related("statements"):
+    for form in latest.forms.prefetch_related("statements", "sections"):
         save_form(
             version=version,
             audience=form.audience,
             title=form.title,
             intro=form.intro,
-            statements=[s.text for s in form.statements.all()],
+            sections=sections_of(form),
             every_academic_year=form.every_academic_year,
             staff_types=form.staff_types,
             by=by,
@@ -106,6 +124,20 @@ def update_version(*, version: PolicyVersion, by, request=None, **fields) -> Pol
     # Checked on the row as it is now, not on the caller's copy: an approved version
     # must not change because a page was open from before the approval.
     _must_be_draft(PolicyVersion.objects.select_for_update().get(pk=version.pk))
+    if "document" in fields:
+        # A Word document is converted once, now, to be read inline; a PDF is shown
+        # by the browser itself.
+        upload = fields["document"]
+        name = (fields.get("document_name") or getattr(upload, "name", "") or "").lower()
+        try:
+            fields["document_html"] = docx_to_html(upload) if upload and name.endswith(".docx") else ""
+        except UnreadableDocument:
+            raise ValidationError(
+                {
+                    "document": "This Word document could not be read. Open it in Word, save it again "
+                    "(or save it as a PDF) and upload that."
+                }
+            ) from None
     for name, value in fields.items():
         setattr(version, name, value)
     version.full_clean()
@@ -121,15 +153,27 @@ def save_form(
     audience: str,
     title: str,
     intro: str,
-    statements: list[str],
     by,
+    statements: list[str] | None = None,
+    sections: list[tuple[str, list[str]]] | None = None,
     every_academic_year: bool | None = None,
     staff_types: list[str] | None = None,
 ) -> AgreementForm:
-    """Create or replace a draft version's form for one audience."""
+    """Create or replace a draft version's form for one audience: either plain
+    `statements`, or `sections`, each (heading, statements), as the school writes
+    it ("I will not:" and what follows). A heading may be empty (statements that
+    stand on their own). Statements are numbered through the whole form."""
     _must_be_draft(version)
-    statements = [s.strip() for s in statements if s.strip()]
-    if not statements:
+    if (statements is None) == (sections is None):
+        raise ValueError("Give the statements, or the sections with their statements.")
+    if sections is None:
+        sections = [("", statements)]
+    sections = [(" ".join(heading.split()), [s.strip() for s in items if s.strip()]) for heading, items in sections]
+    for heading, items in sections:
+        if heading and not items:
+            raise ValidationError({"statements": f"The section “{heading}” has no statements. Add some, or remove it."})
+    sections = [(heading, items) for heading, items in sections if items]
+    if not sections:
         raise ValidationError({"statements": "Add at least one statement for people to agree to."})
     if every_academic_year is None:
         # Pupils' ICT contract is signed again each year (seed 003 §3.1).
@@ -145,9 +189,8 @@ def save_form(
         },
     )
     form.statements.all().delete()
-    Statement.objects.bulk_create(
-        [Statement(form=form, number=i, text=text) for i, text in enumerate(statements, start=1)]
-    )
+    form.sections.all().delete()
+    _create_statements(form, sections)
     _record(
         "policy.form_saved",
         by=by,
@@ -157,9 +200,29 @@ def save_form(
     return form
 
 
+def _create_statements(form: AgreementForm, sections: list[tuple[str, list[str]]]) -> None:
+    """The form's statements, numbered through the form. A form written as one list
+    without a heading has no sections at all, as forms always had."""
+    number = 0
+    statements = []
+    plain = len(sections) == 1 and not sections[0][0]
+    for position, (heading, items) in enumerate(sections, start=1):
+        section = None if plain else FormSection.objects.create(form=form, position=position, heading=heading)
+        for text in items:
+            number += 1
+            statements.append(Statement(form=form, section=section, number=number, text=text))
+    Statement.objects.bulk_create(statements)
+
+
+def sections_of(form: AgreementForm) -> list[tuple[str, list[str]]]:
+    """The form's sections as save_form takes them (a copy keeps the structure)."""
+    return [(group.heading, [s.text for s in group.statements]) for group in form.statement_groups()]
+
+
 def remove_form(*, form: AgreementForm, by) -> None:
     _must_be_draft(form.version)
     form.statements.all().delete()
+    form.sections.all().delete()
     AgreementForm.objects.filter(pk=form.pk).delete()
 
 
@@ -192,8 +255,9 @@ def approve(
     not recorded rather than guessed)."""
     version = PolicyVersion.objects.select_for_update(of=("self",)).select_related("policy").get(pk=version.pk)
     _must_be_draft(version)
-    if not version.forms.exists():
-        raise ValidationError("Add at least one agreement form before approving.")
+    refusal = checklist.refusal(version, "approved")
+    if refusal:
+        raise ValidationError(refusal)
     trust = version.policy.is_trust_policy
     if not (chair.strip() and head.strip()):
         if trust:
@@ -265,11 +329,15 @@ def _publish(version: PolicyVersion, *, by, request=None, summary=None) -> Polic
 
     if version.status != VersionStatus.APPROVED:
         raise ValidationError("Record the governing body's approval before publishing.")
+    refusal = checklist.refusal(version, "published")
+    if refusal:
+        raise ValidationError(refusal)
     now = timezone.now()
     PolicyVersion.objects.filter(policy=version.policy, status=VersionStatus.PUBLISHED).update(
         status=VersionStatus.SUPERSEDED, superseded_at=now
     )
-    for form in version.forms.prefetch_related("statements"):
+    version.body_sha256, version.document_sha256 = _policy_digests(version)
+    for form in version.forms.prefetch_related("statements", "sections"):
         text = form.canonical_text()
         digest = hashlib.sha256(text.encode()).hexdigest()
         FormText.objects.get_or_create(sha256=digest, defaults={"text": text})
@@ -280,6 +348,28 @@ def _publish(version: PolicyVersion, *, by, request=None, summary=None) -> Polic
         "policy.published", by=by, version_or_policy=version, summary=summary or f"Published {version}", request=request
     )
     return version
+
+
+def _policy_digests(version: PolicyVersion) -> tuple[str, str]:
+    """The SHA-256 of the policy text (UTF-8, as stored) and of the document's bytes;
+    empty for what the version does not have."""
+    body = hashlib.sha256(version.body.encode()).hexdigest() if version.body.strip() else ""
+    document = sha256_of(version.document) if version.document else ""
+    return body, document
+
+
+def policy_digests(version: PolicyVersion) -> tuple[str, str]:
+    """The published version's policy digests, (text, document). A version published
+    before they were kept gets them now, once: a published version never changes, so
+    they are what was published."""
+    if version.body_sha256 or version.document_sha256 or not version.has_policy:
+        return version.body_sha256, version.document_sha256
+    body, document = _policy_digests(version)
+    PolicyVersion.objects.filter(pk=version.pk, body_sha256="", document_sha256="").update(
+        body_sha256=body, document_sha256=document
+    )
+    version.body_sha256, version.document_sha256 = body, document
+    return body, document
 
 
 # --- Trust policies: written once by the trust, copied to each of its schools --------
@@ -344,7 +434,7 @@ def _copy_to_school(trust_version: PolicyVersion, *, school, by, request=None) -
             for c in trust_version.change_log.all()
         ]
     )
-    for form in trust_version.forms.prefetch_related("statements"):
+    for form in trust_version.forms.prefetch_related("statements", "sections"):
         form_copy = AgreementForm.objects.create(
             version=copy,
             audience=form.audience,
@@ -353,9 +443,8 @@ def _copy_to_school(trust_version: PolicyVersion, *, school, by, request=None) -
             every_academic_year=form.every_academic_year,
             staff_types=list(form.staff_types),
         )
-        Statement.objects.bulk_create(
-            [Statement(form=form_copy, number=s.number, text=s.text) for s in form.statements.all()]
-        )
+        sections = sections_of(form)
+        _create_statements(form_copy, sections)
     _record(
         "policy.copied_from_trust",
         by=by,
@@ -374,8 +463,10 @@ def _copy_to_school(trust_version: PolicyVersion, *, school, by, request=None) -
 
 _COPIED_VERSION_FIELDS = (
     "body",
+    "summary",
     "document",
     "document_name",
+    "document_html",
     "adopted_on",
     "reviewed_on",
     "next_review_on",

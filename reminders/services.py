@@ -141,7 +141,7 @@ def _staff_item(school, form, user, today, requested_by):
         kind=ReminderItem.Kind.SIGNATURE,
         subject_key=f"form:{form.pk}",
         due_on=today,
-        text=f"Please read and sign: {form.title} ({form.version.policy.title}).",
+        text=f"Please read and sign: {form.full_title}.",
         action_url=reverse("agreements:sign", kwargs={"school_slug": school.slug, "form_id": form.pk}),
         requested_by=requested_by,
     )
@@ -154,7 +154,7 @@ def _parent_item(school, form, user, pupil, today, requested_by):
         kind=ReminderItem.Kind.SIGNATURE,
         subject_key=f"form:{form.pk}:pupil:{pupil.pk}",
         due_on=today,
-        text=f"Please read and sign for {pupil.first_name}: {form.title} ({form.version.policy.title}).",
+        text=f"Please read and sign for {pupil.first_name}: {form.full_title}.",
         action_url=reverse("family_sign:sign", kwargs={"form_id": form.pk}),
         requested_by=requested_by,
     )
@@ -166,9 +166,8 @@ def _teacher_item(school, form, user, pupils, today, requested_by):
     count = len(pupils)
     class_ = pupils[0].school_class
     where = f" in {class_.name}" if class_ else ""
-    text = (
-        f"{count} pupil{'s' if count != 1 else ''}{where} still need {form.title} ({form.version.policy.title}): "
-        + ("read it to them and record who was there." if form.audience == "eyfs_ks1" else "run a class session.")
+    text = f"{count} pupil{'s' if count != 1 else ''}{where} still need {form.full_title}: " + (
+        "read it to them and record who was there." if form.audience == "eyfs_ks1" else "run a class session."
     )
     return queue_item(
         school=school,

@@ -298,7 +298,7 @@ def _item(scan, recipient_id, kind, subject_key, due_on, text, action_url, manda
 
 
 def _form_name(form) -> str:
-    return f"{form.title} ({form.version.policy.title})"
+    return form.full_title  # the policy first, as everywhere people see a form's name
 
 
 # --- The sweeps ------------------------------------------------------------------------

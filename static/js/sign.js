@@ -1,6 +1,6 @@
 // The sign page: an optional drawn signature (signature_pad, touch and mouse), and a
 // Sign button that can be pressed only once. Without JavaScript the page still works:
-// tick the statements and type your name.
+// tick to agree to each section and type your name.
 (function () {
   "use strict";
 

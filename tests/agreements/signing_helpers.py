@@ -11,8 +11,11 @@ from aup import services as aup
 from aup.models import Audience, PolicyKind
 
 
-def publish_staff_form(school, by, *, title="ICT acceptable use", staff_types=None, every_academic_year=False):
-    """A new policy with one staff form, approved and published. Returns the form."""
+def publish_staff_form(
+    school, by, *, title="ICT acceptable use", staff_types=None, every_academic_year=False, **version_fields
+):
+    """A new policy with one staff form, approved and published. Returns the form.
+    `version_fields` (body, summary, ...) are the version's, as the head wrote them."""
     version = aup.create_policy(school=school, title=title, kind=PolicyKind.ICT_AUP, by=by)
     form = version.forms.get(audience=Audience.STAFF)
     if staff_types is not None or every_academic_year:
@@ -21,16 +24,16 @@ def publish_staff_form(school, by, *, title="ICT acceptable use", staff_types=No
             audience=Audience.STAFF,
             title=form.title,
             intro=form.intro,
-            statements=[s.text for s in form.statements.all()],
+            sections=aup.sections_of(form),
             staff_types=staff_types,
             every_academic_year=every_academic_year,
             by=by,
         )
-    _approve_and_publish(version, by)
+    _approve_and_publish(version, by, **version_fields)
     return version.forms.get(audience=Audience.STAFF)
 
 
-def publish_form_for(school, by, audience, *, title="ICT acceptable use", every_academic_year=False):
+def publish_form_for(school, by, audience, *, title="ICT acceptable use", every_academic_year=False, **version_fields):
     """A new policy with one form for `audience`, approved and published. Returns the form."""
     version = aup.create_policy(school=school, title=title, kind=PolicyKind.ICT_AUP, by=by, audiences=(audience,))
     if every_academic_year:
@@ -40,12 +43,12 @@ def publish_form_for(school, by, audience, *, title="ICT acceptable use", every_
             audience=audience,
             title=form.title,
             intro=form.intro,
-            statements=[s.text for s in form.statements.all()],
+            sections=aup.sections_of(form),
             staff_types=[],
             every_academic_year=True,
             by=by,
         )
-    _approve_and_publish(version, by)
+    _approve_and_publish(version, by, **version_fields)
     return version.forms.get(audience=audience)
 
 
@@ -68,13 +71,17 @@ def publish_new_version(form, by, *, statements=None):
     return version.forms.get(audience=form.audience)
 
 
-def _approve_and_publish(version, by):
+def _approve_and_publish(version, by, **version_fields):
+    from tests.policy_helpers import complete_version
+
+    complete_version(version, by, **version_fields)
     aup.approve(version=version, approved_on=datetime.date(2026, 6, 1), chair="Ruth Okafor", head="Sam Patel", by=by)
     aup.publish(version=version, by=by)
 
 
 def all_statements(form) -> dict:
-    return {f"statement_{s.number}": "on" for s in form.statements.all()}
+    """The ticks that agree to every statement: one for each section of the form."""
+    return {f"section_{i}": "on" for i in range(1, len(form.statement_groups()) + 1)}
 
 
 def png_data_url() -> str:

@@ -73,7 +73,8 @@ def infants(school):
 
 
 def _statements(form):
-    return {f"statement_{s.number}": "on" for s in form.statements.all()}
+    """One tick for each section of the form: every statement agreed."""
+    return {f"section_{i}": "on" for i in range(1, len(form.statement_groups()) + 1)}
 
 
 def _open(client, school, school_class, form):
@@ -360,10 +361,10 @@ def test_a_pupil_must_tick_every_sentence_and_type_their_name(
     school, school_class, class_teacher, ks2_form, pupil, client
 ):
     _, token = _kiosk_session(ks2_form, school_class, class_teacher)
-    response = client.post(_kiosk(token, "pupil", pupil_id=pupil.pk), {"statement_1": "on", "typed_name": ""})
+    response = client.post(_kiosk(token, "pupil", pupil_id=pupil.pk), {"section_1": "on", "typed_name": ""})
     assert response.status_code == 400
     html = response.content.decode()
-    assert "Tick this to agree to it." in html and "Type your name." in html
+    assert "Tick to agree to sentences 5 to 7." in html and "Type your name." in html
     assert not ClassSessionEntry.objects.exists()
 
 
@@ -640,7 +641,8 @@ def test_a_ks2_form_cannot_be_read_aloud_and_a_staff_form_is_not_found(school, h
     acorn, teacher, _ = infants
     client.force_login(teacher)
     assert client.get(_read_aloud_url(school, acorn, ks2_form)).status_code == 404
-    assert client.get(_read_aloud_url(school, acorn, publish_staff_form(school, head))).status_code == 404
+    staff_form = publish_staff_form(school, head, title="Staff code of conduct")
+    assert client.get(_read_aloud_url(school, acorn, staff_form)).status_code == 404
 
 
 # --- the class page --------------------------------------------------------------------------

@@ -17,13 +17,14 @@ from core.roles import Role
 
 from ..conftest import make_member, sign_in_with_mfa
 from ..factories import GuardianshipFactory, PupilFactory
+from ..policy_helpers import complete_version
 from .pdf_helpers import private_media  # noqa: F401  (a fixture)
 from .signing_helpers import _approve_and_publish, all_statements, publish_new_version
 
 pytestmark = pytest.mark.django_db
 
 
-def publish_parents_form(school, by, *, every_academic_year=False, title="Online safety at home"):
+def publish_parents_form(school, by, *, every_academic_year=False, title="Online safety at home", **version_fields):
     version = aup.create_policy(
         school=school, title=title, kind=PolicyKind.ICT_AUP, by=by, audiences=(Audience.PARENTS,)
     )
@@ -34,12 +35,12 @@ def publish_parents_form(school, by, *, every_academic_year=False, title="Online
             audience=Audience.PARENTS,
             title=form.title,
             intro=form.intro,
-            statements=[s.text for s in form.statements.all()],
+            sections=aup.sections_of(form),
             staff_types=[],
             every_academic_year=True,
             by=by,
         )
-    _approve_and_publish(version, by)
+    _approve_and_publish(version, by, **version_fields)
     return version.forms.get(audience=Audience.PARENTS)
 
 
@@ -267,13 +268,14 @@ def test_a_parents_home_page_asks_them_to_sign_for_their_child(client_for, schoo
     from aup.models import Audience
 
     version = aup.create_policy(school=school, title="ICT", kind="ict_aup", by=head, audiences=[Audience.PARENTS])
+    complete_version(version, head)
     aup.approve(version=version, approved_on=datetime.date(2026, 10, 1), chair="Chair", head="Head", by=head)
     aup.publish(version=version, by=head)
     form = version.forms.get()
 
     html = client_for(parent).get("/home/").content.decode()
 
-    assert escape(f"Sign for {pupil.first_name}: {form.title}") in html
+    assert escape(f"Sign for {pupil.first_name}: ICT: {form.title}") in html
     assert f"/family/sign/{form.pk}/" in html
 
 

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from agreements import class_sessions as cs
 from agreements import paper
 from agreements.models import Signature
-from agreements.signing_record import policy_sha256
+from agreements.signing_record import policy_rows
 from agreements.tasks import render_signed_pdf
 from aup.models import Audience
 from core.roles import Role
@@ -234,15 +234,15 @@ def test_a_ks2_pupils_paper_form_says_the_pupil_signed_it_for_themselves(school,
     assert f"Recorded by {office.full_name} ({office.email})" in text
 
 
-def test_the_policys_sha256_is_in_the_evidence_where_the_signature_records_it(school, teacher):
+def test_the_policys_sha256_and_when_it_was_shown_are_in_the_evidence(school, teacher):
     from agreements.pdf import signed_pdf_html
 
     form = publish_staff_form(school, make_member(school, Role.HEADTEACHER))
     signature = sign_self(form, teacher)
-    assert policy_sha256(signature) == ""
-    assert "Policy document (SHA-256)" not in signed_pdf_html(signature)
-
-    signature.policy_sha256 = "ab" * 32  # as recorded when the policy was shown
+    version = form.version
+    version.refresh_from_db()
     html = signed_pdf_html(signature)
-
-    assert "Policy document (SHA-256)" in html and "ab" * 32 in html
+    # The signature recorded the policy its statements refer to, by its text's hash.
+    assert signature.policy_body_sha256 and signature.policy_body_sha256 == version.body_sha256
+    assert "Policy text (SHA-256)" in html and signature.policy_body_sha256 in html
+    assert [row.label for row in policy_rows(signature)][:1] == ["Policy text (SHA-256)"]

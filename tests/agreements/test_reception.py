@@ -21,8 +21,9 @@ from core.models import AuditEvent
 from core.roles import Role
 
 from ..conftest import make_member, sign_in_with_mfa
+from ..policy_helpers import complete_version
 from .pdf_helpers import pdf_text, private_media  # noqa: F401
-from .signing_helpers import png_data_url, publish_new_version, sign_as
+from .signing_helpers import all_statements, png_data_url, publish_new_version, sign_as
 
 UK = ZoneInfo("Europe/London")
 
@@ -31,6 +32,7 @@ def publish_visitors_form(school, by, title="Visitors on site"):
     version = aup.create_policy(
         school=school, title=title, kind=PolicyKind.ICT_AUP, by=by, audiences=[Audience.VISITORS]
     )
+    complete_version(version, by)
     aup.approve(version=version, approved_on=datetime.date(2026, 6, 1), chair="Ruth Okafor", head="Sam Patel", by=by)
     aup.publish(version=version, by=by)
     return version.forms.get(audience=Audience.VISITORS)
@@ -53,7 +55,7 @@ def kiosk_url(token):
 
 def visitor_data(form, *, name="Dev Mistry", organisation="Brightwire Electrical", visiting="Mrs Patel", key="k-1"):
     data = {"typed_name": name, "organisation": organisation, "visiting": visiting, "submission_key": key}
-    data.update({f"statement_{s.number}": "on" for s in form.statements.all()})
+    data.update(all_statements(form))
     return data
 
 
@@ -249,17 +251,17 @@ def test_the_organisation_is_optional(client, visitors_form, open_kiosk):
     assert signature.how == "Signed at reception by Dev Mistry"
 
 
-def test_whom_the_visitor_visits_and_each_statement_are_required(client, visitors_form, open_kiosk):
+def test_whom_the_visitor_visits_and_each_section_are_required(client, visitors_form, open_kiosk):
     _, token = open_kiosk
     data = visitor_data(visitors_form, visiting="  ")
-    del data["statement_1"]
+    del data["section_1"]
 
     response = client.post(kiosk_url(token), data)
 
     page = response.content.decode()
     assert response.status_code == 400
     assert "Tell us whom you are visiting." in page
-    assert "Tick this statement to agree to it." in page
+    assert "Tick to agree to statements 1 to 6." in page
     assert 'value="Dev Mistry"' in page  # what was typed is kept
     assert not Signature.objects.exists()
 

@@ -62,12 +62,12 @@ def test_a_teacher_signs_with_ticks_and_a_typed_name_and_sees_the_receipt(
     assert "Download the signed PDF" in receipt.content.decode()  # eager Celery made it
 
 
-def test_every_statement_must_be_ticked(client_for, teacher, school, form):
+def test_every_section_must_be_ticked(client_for, teacher, school, form):
     statements = all_statements(form)
-    statements.pop("statement_2")
+    statements.pop("section_2")
     response = post_signature(client_for(teacher), school, form, statements=statements)
     assert response.status_code == 400
-    assert "Tick this statement to agree to it." in response.content.decode()
+    assert "Tick to agree to statements 6 to 8." in response.content.decode()
     assert not Signature.objects.exists()
 
 

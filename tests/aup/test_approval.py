@@ -15,6 +15,7 @@ from aup.models import VersionStatus
 from core.models import AuditEvent
 from core.roles import Role
 from tests.conftest import make_member
+from tests.policy_helpers import complete_version
 
 MEETING = datetime.date(2026, 9, 10)
 APPROVAL = {
@@ -192,6 +193,7 @@ def test_a_trust_policys_pdf_names_the_trust_board_its_chair_and_chief_executive
     trust, trust_officer, client_for, sister_school
 ):
     version = services.create_policy(trust=trust, title="Trust ICT use", kind="ict_aup", by=trust_officer)
+    version = complete_version(version, trust_officer)
     services.approve(
         version=version,
         approved_on=datetime.date(2026, 7, 10),

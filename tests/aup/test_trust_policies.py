@@ -19,6 +19,7 @@ from schools.models import School
 from tests.agreements.signing_helpers import sign_as
 from tests.conftest import give_mfa, make_member
 from tests.factories import SchoolFactory, TrustFactory, TrustMembershipFactory
+from tests.policy_helpers import complete_version
 
 
 def trust_url(name, trust, *args):
@@ -45,6 +46,7 @@ def trust_draft(trust, trust_officer):
         adopted_on=datetime.date(2026, 9, 1),
         next_review_on=datetime.date(2027, 9, 1),
         body="Everyone in our trust's schools uses ICT safely.",
+        responsible=trust_officer,
     )
     services.add_change(
         version=version,
@@ -58,6 +60,7 @@ def trust_draft(trust, trust_officer):
 
 
 def approve(version, by):
+    complete_version(version, by)
     return services.approve(
         version=version, approved_on=datetime.date(2026, 7, 10), chair="Grace Obi", head="Tom Hale", by=by
     )
@@ -393,7 +396,12 @@ def test_a_trust_officer_writes_approves_and_publishes_a_trust_policy_on_the_tru
 
     response = client.post(
         trust_url("version", trust, version.pk),
-        {"review_every_years": "2", "responsible": trust_officer.pk, "body": "Our social media rules."},
+        {
+            "review_every_years": "2",
+            "responsible": trust_officer.pk,
+            "body": "Our social media rules.",
+            "next_review_on": "2028-09-01",
+        },
     )
     assert response.status_code == 302
     response = client.post(

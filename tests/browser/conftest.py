@@ -230,3 +230,24 @@ def sign_in_as(live_server, settings):
         return page
 
     return sign_in
+
+
+# --- Signing ------------------------------------------------------------------------------
+
+
+def section_labels(form, noun="statements") -> list[str]:
+    """The label of the one box under each section of `form` ("I agree to statements
+    1 to 5", "I agree to statement 6"); a pupil's kiosk says "sentences"."""
+    from aup.models import AgreementForm
+
+    form = AgreementForm.objects.prefetch_related("statements", "sections").get(pk=form.pk)
+    return [
+        f"I agree to {noun if len(group.statements) > 1 else noun[:-1]} {group.range_label}"
+        for group in form.statement_groups()
+    ]
+
+
+def agree_to_each_section(page, form, noun="statements"):
+    """Tick the box under each section of `form`, as a person signing does."""
+    for label in section_labels(form, noun):
+        page.get_by_label(label, exact=True).check()

@@ -16,14 +16,14 @@ from ..agreements.pdf_helpers import private_media  # noqa: F401  (a fixture)
 from ..agreements.test_class_sessions import publish_pupils_form
 from ..conftest import make_member
 from ..factories import PASSWORD, PupilFactory, SchoolClassFactory, year_group
+from .conftest import agree_to_each_section
 
 
 def _sign_on_the_kiosk(page, check_page, form, button, first_name, full_name, *, name=None):
     page.get_by_role("link", name=button).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(form.title)
     check_page(page, name)
-    for statement in form.statements.all():
-        page.get_by_label(f"{statement.number}. {statement.text}").check()
+    agree_to_each_section(page, form, noun="sentences")
     page.get_by_label("Type your name").fill(full_name)
     page.get_by_role("button", name="I agree").click()
     expect(page.get_by_role("status")).to_contain_text(f"Thank you, {first_name}")

@@ -18,6 +18,7 @@ from schools.models import Membership
 from ..agreements.signing_helpers import publish_form_for, publish_staff_form
 from ..conftest import make_member
 from ..devices.conftest import lend_to, make_device, sign_staff_agreement
+from .conftest import agree_to_each_section
 
 PHONE = {"width": 375, "height": 740}
 
@@ -34,8 +35,7 @@ def draw(page):
 
 
 def tick_conditions(page, conditions):
-    for statement in conditions.statements.all():
-        page.get_by_label(f"{statement.number}. {statement.text}").check()
+    agree_to_each_section(page, conditions)
 
 
 def test_the_office_lends_two_laptops_the_teacher_signs_and_returns_one_and_the_head_sees_overdue(

@@ -1,5 +1,6 @@
-"""The headteacher writes a policy, edits the staff form, records the governing
-body's approval and publishes it, in Chromium, with axe-core on every page."""
+"""The headteacher writes a policy, edits the staff form in sections, records the
+governing body's approval and publishes it, in Chromium, with axe-core on every page;
+a version with nothing to read can be neither approved nor published."""
 
 import re
 
@@ -39,15 +40,33 @@ def test_head_creates_edits_approves_and_publishes_a_policy(page, check_page, sc
 
     expect(page.get_by_role("heading", level=1)).to_have_text("ICT acceptable use, version 1")
     expect(page.locator(".version-status")).to_contain_text("Draft")
+    checklist = page.get_by_role("region", name="Before it is approved and published")
+    expect(checklist.get_by_text("Missing", exact=True)).to_have_count(3)
     check_page(page, "draft version")
 
-    # Details: dates and the person responsible.
+    # Approval is refused while there is nothing to read, naming what is missing.
+    page.get_by_label("Approved by the governing body on").fill("2026-09-10")
+    page.get_by_label("Chair of governors").fill("Ruth Lee")
+    page.get_by_label("Headteacher").fill(head.full_name)
+    page.get_by_role("button", name="Record approval").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Version 1 can't be approved yet: write the policy text or upload the policy document, "
+        "set the next review date and choose the person responsible."
+    )
+    check_page(page, "approval refused")
+
+    # Details: the text, dates and the person responsible.
     page.get_by_label("Adopted on").fill("2026-09-01")
     page.get_by_label("Next review due on").fill("2027-07-01")
     page.get_by_label("Person responsible").select_option(label="Dana Price")
     page.get_by_label("Statutory policy").check()
+    page.get_by_label("Policy text").fill(
+        "1. Introduction and aims\nEveryone uses ICT safely.\n2. Unacceptable use\n- Bullying online."
+    )
+    page.get_by_label("Short summary").fill("How we all use ICT safely.")
     page.get_by_role("button", name="Save details").click()
     expect(page.get_by_role("status")).to_contain_text("details are saved")
+    expect(checklist.get_by_text("Missing", exact=True)).to_have_count(0)
 
     # The staff form.
     page.get_by_role("link", name="Edit the form for staff, governors, volunteers and contractors").click()
@@ -56,11 +75,15 @@ def test_head_creates_edits_approves_and_publishes_a_policy(page, check_page, sc
     )
     check_page(page, "edit staff form")
     page.get_by_label("Title").fill("Staff ICT agreement")
-    page.get_by_label("Statements").fill("I will keep my password private.\nI will lock my screen when I leave it.")
+    page.get_by_label("Sections and statements").fill(
+        "## I will:\nKeep my password private.\n## I will not:\nLeave my screen unlocked."
+    )
     page.get_by_label("Teaching staff").check()
     page.get_by_role("button", name="Save the form").click()
     expect(page.get_by_role("status")).to_contain_text("is saved")
-    expect(page.get_by_text("I will lock my screen when I leave it.")).to_be_visible()
+    staff = page.get_by_role("article", name="Staff, governors, volunteers and contractors")
+    expect(staff.get_by_text("I will not:")).to_be_visible()
+    expect(staff.get_by_text("Leave my screen unlocked.")).to_be_visible()
 
     # A change-log entry.
     page.get_by_label(re.compile(r"^Date:?$")).fill("2026-09-01")
@@ -77,6 +100,7 @@ def test_head_creates_edits_approves_and_publishes_a_policy(page, check_page, sc
     page.get_by_label("Date the headteacher signed").fill("2026-09-11")
     page.get_by_label("Agreed at the governing body meeting on").fill("2026-09-10")
     page.get_by_role("button", name="Record approval").click()
+    expect(page.get_by_role("heading", name="2. Unacceptable use")).to_be_visible()
     expect(page.locator(".version-status")).to_contain_text("Approved")
     expect(page.locator(".approval")).to_contain_text("Ruth Lee, signed on 10/09/2026")
     expect(page.locator(".approval")).to_contain_text(f"{head.full_name}, signed on 11/09/2026")
@@ -95,17 +119,44 @@ def test_head_creates_edits_approves_and_publishes_a_policy(page, check_page, sc
     assert version.status == VersionStatus.PUBLISHED
     staff_form = AgreementForm.objects.get(version=version, audience="staff")
     assert staff_form.text_sha256 and staff_form.staff_types == ["teaching"]
+    assert "I will not:\n2. Leave my screen unlocked.\n" in staff_form.canonical_text()
+    assert version.body_sha256
 
     # A new version, with the change to the staff form shown as a diff.
     page.get_by_role("button", name="Start a new version").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("ICT acceptable use, version 2")
     page.get_by_role("link", name="Edit the form for staff, governors, volunteers and contractors").click()
-    page.get_by_label("Statements").fill("I will keep my password private.\nI will report lost equipment at once.")
+    page.get_by_label("Sections and statements").fill(
+        "## I will:\nKeep my password private.\n## I will not:\nLose equipment without reporting it."
+    )
     page.get_by_role("button", name="Save the form").click()
-    expect(page.locator("ins", has_text="I will report lost equipment at once.")).to_be_visible()
-    expect(page.locator("del", has_text="I will lock my screen when I leave it.")).to_be_visible()
+    expect(page.locator("ins", has_text="Lose equipment without reporting it.")).to_be_visible()
+    expect(page.locator("del", has_text="Leave my screen unlocked.")).to_be_visible()
     check_page(page, "new version with changes")
 
     page.get_by_role("navigation", name=school.name).get_by_role("link", name="Policies").click()
     expect(page.get_by_role("cell", name="01/07/2027")).to_be_visible()
     check_page(page, "policies")
+
+
+def test_publishing_refuses_a_version_with_nothing_to_read_naming_what_is_missing(page, check_page, sign_in_as, school):
+    from aup import services
+
+    head = make_member(school, Role.HEADTEACHER)
+    version = services.create_policy(school=school, title="Mobile phones", kind="mobile_phones", by=head)
+    # Approved before the checklist existed: no text, no review date, nobody responsible.
+    PolicyVersion.objects.filter(pk=version.pk).update(status=VersionStatus.APPROVED)
+
+    sign_in_as(page, head)
+    page.goto(f"/s/{school.slug}/policies/versions/{version.pk}/")
+    checklist = page.get_by_role("region", name="Before it is approved and published")
+    expect(checklist.get_by_text("Missing", exact=True)).to_have_count(3)
+    page.get_by_role("link", name="Publish version 1…").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Version 1 can't be published yet: write the policy text or upload the policy document, "
+        "set the next review date and choose the person responsible."
+    )
+    expect(page.get_by_role("button", name="Publish version 1")).to_have_count(0)
+    check_page(page, "publishing refused")
+    version.refresh_from_db()
+    assert version.status == VersionStatus.APPROVED

@@ -14,6 +14,7 @@ from core.roles import Role
 from ..agreements.pdf_helpers import private_media  # noqa: F401  (a fixture)
 from ..agreements.test_reception import publish_visitors_form
 from ..conftest import make_member
+from .conftest import agree_to_each_section, section_labels
 
 TABLET = {"width": 768, "height": 1024}
 PHONE = {"width": 375, "height": 740}
@@ -66,8 +67,8 @@ def test_the_office_starts_the_kiosk_visitors_sign_and_the_office_sees_them(
     page.keyboard.type("Mrs Patel")
     page.keyboard.press("Tab")
     page.keyboard.type("Brightwire Electrical")
-    for statement in form.statements.all():
-        page.get_by_label(f"{statement.number}. {statement.text}").focus()
+    for label in section_labels(form):
+        page.get_by_label(label, exact=True).focus()
         page.keyboard.press("Space")
     page.get_by_label("Type your full name").focus()
     page.keyboard.type("Dev Mistry")
@@ -84,8 +85,7 @@ def test_the_office_starts_the_kiosk_visitors_sign_and_the_office_sees_them(
     # The next visitor signs on a phone and draws a signature.
     page.set_viewport_size(PHONE)
     page.get_by_label("Whom are you visiting?").fill("The school office")
-    for statement in form.statements.all():
-        page.get_by_label(f"{statement.number}. {statement.text}").check()
+    agree_to_each_section(page, form)
     page.get_by_label("Type your full name").fill("Grace Adeyemi")
     canvas = page.locator("canvas[data-signature-canvas]")
     canvas.scroll_into_view_if_needed()

@@ -1,6 +1,7 @@
-"""A teacher signs the staff agreement in Chromium (ticks, types their name, draws a
-signature with the mouse) and downloads the signed PDF; the head then sees it on the
-compliance dashboard. Every page is checked with axe-core and for CSP errors."""
+"""A teacher opens the policy on the signing page, reads it and signs the staff
+agreement in Chromium (a tick for each section, their typed name, a signature drawn
+with the mouse) and downloads the signed PDF; the head then sees it on the compliance
+dashboard. Every page is checked with axe-core and for CSP errors."""
 
 import re
 
@@ -13,6 +14,8 @@ from core.roles import Role
 from ..agreements.pdf_helpers import private_media  # noqa: F401  (a fixture)
 from ..agreements.signing_helpers import publish_new_version, publish_staff_form
 from ..conftest import make_member
+from ..policy_helpers import LONG_POLICY_TEXT
+from .conftest import agree_to_each_section, section_labels
 
 
 def test_a_teacher_signs_and_downloads_the_pdf_and_the_head_sees_it(
@@ -26,16 +29,36 @@ def test_a_teacher_signs_and_downloads_the_pdf_and_the_head_sees_it(
     head = make_member(school, Role.HEADTEACHER, staff_type="leadership")
     teacher = make_member(school, Role.TEACHER, staff_type="teaching", user__first_name="Priya", user__last_name="Shah")
     make_member(school, Role.SUPPORT_STAFF, staff_type="support")
-    form = publish_staff_form(school, head)
+    form = publish_staff_form(
+        school,
+        head,
+        title="ICT and mobile phone acceptable use",
+        body=LONG_POLICY_TEXT,
+        summary="How we all use the school's computers, email, internet and phones safely.",
+    )
+    version = form.version
+    version.refresh_from_db()
 
-    # The home page asks the teacher to sign.
+    # The home page asks the teacher to sign, naming the policy first.
     sign_in_as(page, teacher)
     page.goto("/")
-    page.get_by_role("link", name=re.compile(f"Sign: {re.escape(form.title)}")).click()
+    page.get_by_role("link", name=f"Sign: ICT and mobile phone acceptable use: {form.title}").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(form.title)
     canvas = page.locator("canvas[data-signature-canvas]")
     expect(canvas).to_be_visible()  # the script showed the optional drawing box
+
+    # The policy is on the page: its summary, and the text one tap away.
+    policy = page.get_by_role("region", name="The policy: ICT and mobile phone acceptable use, version 1")
+    expect(policy).to_contain_text("How we all use the school's computers")
+    expect(policy.get_by_role("heading", name="3. Unacceptable use")).to_be_hidden()
     check_page(page, "sign")
+    policy.get_by_text("Read the policy").click()
+    contents = policy.get_by_role("navigation", name="Contents of the policy")
+    expect(contents).to_be_visible()
+    contents.get_by_role("link", name="4. Monitoring").click()
+    expect(policy.get_by_role("heading", name="4. Monitoring")).to_be_in_viewport()
+    expect(policy.get_by_text("Ask the headteacher in writing")).to_be_visible()
+    check_page(page, "sign with the policy open")
 
     # Pressing Sign with nothing done explains what is missing.
     page.get_by_role("button", name="Sign").click()
@@ -43,8 +66,7 @@ def test_a_teacher_signs_and_downloads_the_pdf_and_the_head_sees_it(
     expect(page.get_by_text("Type your full name to sign.")).to_be_visible()
     check_page(page, "sign with errors")
 
-    for statement in form.statements.all():
-        page.get_by_label(f"{statement.number}. {statement.text}").check()
+    agree_to_each_section(page, form)
     page.get_by_label("Type your full name").fill("Priya Shah")
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
@@ -60,6 +82,10 @@ def test_a_teacher_signs_and_downloads_the_pdf_and_the_head_sees_it(
     signature = Signature.objects.get()
     assert signature.signer == teacher
     assert signature.drawn_signature.startswith("data:image/png;base64,")
+    # The record says which policy was in front of them, and when they opened it.
+    assert signature.statements_agreed == [s.number for s in form.statements.all()]
+    assert signature.policy_body_sha256 == version.body_sha256 != ""
+    assert signature.policy_presented_at <= signature.policy_opened_at <= signature.signed_at
     expect(page.get_by_role("img", name="The signature Priya Shah drew")).to_be_visible()
     check_page(page, "receipt")
 
@@ -125,10 +151,11 @@ def test_a_teacher_who_signed_the_old_version_sees_what_changed_and_signs_with_t
     expect(changes).to_contain_text("Removed:")
     check_page(page, "sign again")
 
-    # Keyboard only: Tab to each box, Space to tick, type the name, Enter to sign.
-    page.get_by_label(re.compile(r"^1\. ")).focus()
-    for number in range(1, len(statements) + 1):
-        expect(page.get_by_label(re.compile(rf"^{number}\. "))).to_be_focused()
+    # Keyboard only: Tab to each section's box, Space to tick, type the name, Enter to sign.
+    labels = section_labels(form)
+    page.get_by_label(labels[0], exact=True).focus()
+    for label in labels:
+        expect(page.get_by_label(label, exact=True)).to_be_focused()
         page.keyboard.press("Space")
         page.keyboard.press("Tab")
     expect(page.get_by_label("Type your full name")).to_be_focused()
@@ -144,8 +171,7 @@ def test_the_sign_button_can_be_pressed_only_once(page, sign_in_as, school, priv
     form = publish_staff_form(school, head)
     sign_in_as(page, teacher)
     page.goto(f"/s/{school.slug}/sign/{form.pk}/")
-    for statement in form.statements.all():
-        page.get_by_label(f"{statement.number}. {statement.text}").check()
+    agree_to_each_section(page, form)
     page.get_by_label("Type your full name").fill("Jo Teacher")
     # Hold the submission in the page (registered after sign.js, so sign.js sees it first).
     page.evaluate("document.querySelector('form[data-sign-form]').addEventListener('submit', e => e.preventDefault())")
@@ -180,3 +206,42 @@ def test_the_receipt_takes_a_teacher_on_to_the_next_form_to_sign(
 
     expect(page.get_by_role("heading", level=1)).to_have_text(phones.title)
     assert page.url.endswith(reverse("agreements:sign", args=[school.slug, phones.pk]))
+
+
+def test_a_policy_uploaded_as_a_pdf_opens_inside_the_sign_page(
+    page, check_page, sign_in_as, school, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    head = make_member(school, Role.HEADTEACHER)
+    teacher = make_member(school, Role.TEACHER)
+    from weasyprint import HTML
+
+    pdf = HTML(string="<h1>ICT acceptable use policy</h1><p>How we all use ICT safely.</p>").write_pdf()
+    form = publish_staff_form(
+        school,
+        head,
+        body="",
+        summary="The governors' policy document: how we all use ICT safely.",
+        document=SimpleUploadedFile("ict-policy.pdf", pdf),
+        document_name="ict-policy.pdf",
+    )
+    sign_in_as(page, teacher)
+    page.goto(f"/s/{school.slug}/sign/{form.pk}/")
+    policy = page.get_by_role("region", name="The policy: ICT acceptable use, version 1")
+    expect(policy).to_contain_text("The governors' policy document")
+    frame = policy.locator("iframe.policy-pdf")
+    expect(frame).not_to_have_attribute("src", re.compile("."))  # not loaded until opened
+    with page.expect_response(re.compile(r"/policy/$")) as loaded:
+        policy.get_by_text("Read the policy document (PDF)").click()
+    assert loaded.value.status == 200
+    assert loaded.value.headers["x-frame-options"] == "SAMEORIGIN"
+    expect(policy.get_by_role("link", name=re.compile("Open the policy document on its own"))).to_be_visible()
+    check_page(page, "sign with the pdf open")  # no CSP error: the frame is allowed
+    agree_to_each_section(page, form)
+    page.get_by_label("Type your full name").fill("Jo Teacher")
+    page.get_by_role("button", name="Sign").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Signed: {form.title}")
+    signature = Signature.objects.get()
+    assert signature.policy_document_sha256 and signature.policy_opened_at

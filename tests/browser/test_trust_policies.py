@@ -41,13 +41,16 @@ def test_a_trust_officer_publishes_a_trust_policy_that_a_teacher_then_signs(
 
     page.get_by_label("Next review due on").fill("2027-07-01")
     page.get_by_label("Person responsible").select_option(label=trust_officer.full_name)
+    page.get_by_label("Policy text").fill("## Why\nEvery school of the trust uses ICT safely.")
     page.get_by_role("button", name="Save details").click()
     expect(page.get_by_role("status")).to_contain_text("details are saved")
 
     page.get_by_role("link", name="Edit the form for staff, governors, volunteers and contractors").click()
     check_page(page, "trust staff form")
     page.get_by_label("Title").fill("Staff ICT agreement for all our schools")
-    page.get_by_label("Statements").fill("I will keep my password private.\nI will report lost equipment at once.")
+    page.get_by_label("Sections and statements").fill(
+        "I will keep my password private.\nI will report lost equipment at once."
+    )
     page.get_by_role("button", name="Save the form").click()
     expect(page.get_by_role("status")).to_contain_text("is saved")
 
@@ -81,12 +84,15 @@ def test_a_trust_officer_publishes_a_trust_policy_that_a_teacher_then_signs(
     teacher_page = fresh_page()
     sign_in_as(teacher_page, teacher)
     teacher_page.goto("/")
-    todo = teacher_page.get_by_role("link", name="Sign: Staff ICT agreement for all our schools")
+    todo = teacher_page.get_by_role(
+        "link", name="Sign: Trust ICT acceptable use: Staff ICT agreement for all our schools"
+    )
     expect(todo).to_be_visible()
     expect(teacher_page.get_by_text("Trust ICT acceptable use, version 1")).to_be_visible()
     check_page(teacher_page, "teacher home")
     todo.click()
     expect(teacher_page.get_by_text("I will report lost equipment at once.")).to_be_visible()
+    expect(teacher_page.get_by_text("Every school of the trust uses ICT safely.")).to_be_visible()
     check_page(teacher_page, "teacher sign page")
 
     # The head of Oakfield sees the school's copy, managed by the trust.

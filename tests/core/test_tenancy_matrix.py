@@ -237,6 +237,9 @@ def _published_staff_form(school):
 
     policy = Policy.objects.create(school=school, title="ICT acceptable use")
     version = PolicyVersion.objects.create(policy=policy, number=1, status="published", created_by=UserFactory())
+    # The policy as a PDF, which the sign page opens (agreements:policy_document).
+    version.document.save("policy.pdf", ContentFile(b"%PDF-1.7\n%test\n"), save=False)
+    PolicyVersion.objects.filter(pk=version.pk).update(document=version.document.name, document_name="policy.pdf")
     form = AgreementForm.objects.create(version=version, audience="staff", title="Staff agreement")
     Statement.objects.create(form=form, number=1, text="I will keep my password private.")
     text = FormText.objects.create(sha256=f"{school.pk:064d}", text=form.canonical_text())

@@ -309,6 +309,21 @@ def test_policy_review_reminders_come_8_4_and_1_weeks_before_then_weekly_once_ov
     assert review_step(day(2026, 11, 18), day(2026, 9, 22)) is None
 
 
+def test_the_person_responsible_for_a_policy_is_told_its_review_is_overdue(sweep, school, head, teacher):
+    """Every policy has someone responsible (it can't be published without one): they
+    hear when its review is overdue, with a link to the version, and other staff don't."""
+    esafety_lead = make_member(school, Role.ESAFETY_LEAD, user__first_name="Nia", user__last_name="Evans")
+    form = published(uk(2026, 1, 5, 9, 0), publish_staff_form, school, head, responsible=esafety_lead)
+    assert form.version.responsible == esafety_lead
+    PolicyVersion.objects.filter(pk=form.version_id).update(next_review_on=day(2026, 11, 18))
+    sweep(uk(2026, 11, 25, 10, 0))  # a week overdue
+    [item] = ReminderItem.objects.filter(recipient=esafety_lead, kind=Kind.POLICY_REVIEW)
+    assert item.text == "Overdue for review since 18/11/2026: ICT acceptable use (version 1)."
+    [email] = [m for m in emails_to(esafety_lead) if "Overdue for review" in m.body]
+    assert f"/s/{school.slug}/policies/versions/{form.version_id}/" in email.body
+    assert not ReminderItem.objects.filter(recipient=teacher, kind=Kind.POLICY_REVIEW).exists()
+
+
 def test_in_late_august_the_head_hears_once_which_forms_pupils_sign_again(sweep, school, head, teacher):
     published(
         uk(2026, 6, 1, 9, 0),
@@ -444,7 +459,7 @@ def _queries_of_a_sweep(school):
 
 def test_a_sweep_runs_the_same_number_of_queries_for_5_people_or_50(school, head, school_class):
     published(uk(2026, 11, 2, 9, 0), publish_staff_form, school, head)
-    published(uk(2026, 11, 2, 9, 0), publish_form_for, school, head, Audience.PARENTS)
+    published(uk(2026, 11, 2, 9, 0), publish_form_for, school, head, Audience.PARENTS, title="Parents ICT")
     published(uk(2026, 11, 2, 9, 0), publish_form_for, school, head, Audience.KS2, title="Pupils")
     school_class.teachers.add(Membership.objects.get(user=head))
     _add_people(school, school_class, 5)

@@ -33,7 +33,14 @@ def on_commit(django_capture_on_commit_callbacks):
 def trust_policy(trust, officer, title="Trust ICT acceptable use"):
     """A published trust-wide policy due for review on REVIEW_ON, copied to its schools."""
     version = aup.create_policy(trust=trust, title=title, kind="ict_aup", audiences=[Audience.STAFF], by=officer)
-    aup.update_version(version=version, by=officer, adopted_on=datetime.date(2026, 9, 1), next_review_on=REVIEW_ON)
+    aup.update_version(
+        version=version,
+        by=officer,
+        adopted_on=datetime.date(2026, 9, 1),
+        next_review_on=REVIEW_ON,
+        body="How the trust's schools use ICT.",
+        responsible=officer,
+    )
     aup.add_change(
         version=version,
         date=datetime.date(2026, 7, 1),
