@@ -97,3 +97,16 @@ def test_the_seed_ks2_agreement_keeps_its_structure_from_the_editor_to_the_signe
         positions.append(match.start())
     assert positions == sorted(positions)
     assert text.count(heading) == 1
+
+    # The evidence section is complete for a pupil at a class kiosk.
+    for evidence in [
+        f"Signed by {pupil.full_name}, a pupil",
+        "Signed on the classroom device",
+        "Confirmed by the teacher",
+        "Classroom device IP address",
+        "Teacher's device IP address",
+        f"Name as typed {pupil.full_name}",
+        f"Form text (SHA-256) {signature.text.sha256}",
+        f"Policy text (SHA-256) {signature.policy_body_sha256}",
+    ]:
+        assert _words(evidence) in text, f"Not in the evidence section: {evidence}"

@@ -19,9 +19,17 @@ from ..factories import PASSWORD, PupilFactory, SchoolClassFactory, year_group
 from .conftest import agree_to_each_section
 
 
-def _sign_on_the_kiosk(page, check_page, form, button, first_name, full_name, *, name=None):
+def _sign_on_the_kiosk(page, check_page, form, button, first_name, full_name, *, name=None, read_rules=False):
     page.get_by_role("link", name=button).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(form.title)
+    if read_rules:
+        # The rules the sentences come from are on the kiosk page, one tap away.
+        rules = page.get_by_role("region", name=re.compile("^Our rules: "))
+        expect(rules).to_be_visible()
+        reading = rules.locator("details.policy-reading").first
+        if not reading.evaluate("details => details.open"):  # a short text is shown open
+            rules.get_by_text("Read the policy").click()
+        expect(rules.locator(".policy-reading__body")).to_be_visible()
     check_page(page, name)
     agree_to_each_section(page, form, noun="sentences")
     page.get_by_label("Type your name").fill(full_name)
@@ -67,7 +75,9 @@ def test_a_teacher_runs_a_ks2_class_signing_session(
     check_page(page, "kiosk names")
     assert "/kiosk/class/" in page.url
 
-    _sign_on_the_kiosk(page, check_page, form, "Amelia K.", "Amelia", "Amelia Khan", name="kiosk pupil")
+    _sign_on_the_kiosk(
+        page, check_page, form, "Amelia K.", "Amelia", "Amelia Khan", name="kiosk pupil", read_rules=True
+    )
     expect(page.get_by_role("link", name="Amelia K.")).to_have_count(0)
     check_page(page, "kiosk thank you")
 
@@ -107,6 +117,11 @@ def test_a_teacher_runs_a_ks2_class_signing_session(
     assert [s.pupil for s in signatures] == [amelia, ben]
     assert all(s.method == Method.CLASS_SESSION and s.class_session == session for s in signatures)
     assert signatures[0].how == "Signed by Amelia Khan in a class session led by Priya Shah"
+    # The rules were in front of them on the kiosk: the signatures say which, and when.
+    form.version.refresh_from_db()  # its hashes were set when it was published
+    for signature in signatures:
+        assert signature.policy_body_sha256 == form.version.body_sha256 != ""
+        assert signature.policy_presented_at <= signature.policy_opened_at <= signature.signed_at
 
 
 def test_a_teacher_records_a_read_aloud(page, check_page, sign_in_as, school, private_media):  # noqa: F811
