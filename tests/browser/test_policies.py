@@ -45,9 +45,11 @@ def test_head_creates_edits_approves_and_publishes_a_policy(page, check_page, sc
     check_page(page, "draft version")
 
     # Approval is refused while there is nothing to read, naming what is missing.
-    page.get_by_label("Approved by the governing body on").fill("2026-09-10")
-    page.get_by_label("Chair of governors").fill("Ruth Lee")
-    page.get_by_label("Headteacher").fill(head.full_name)
+    page.get_by_label(re.compile(r"^Chair of governors:?$")).fill("Ruth Lee")
+    page.get_by_label("Date the chair of governors signed").fill("2026-09-10")
+    page.get_by_label(re.compile(r"^Headteacher:?$")).fill(head.full_name)
+    page.get_by_label("Date the headteacher signed").fill("2026-09-11")
+    page.get_by_label("Agreed at the governing body meeting on").fill("2026-09-10")
     page.get_by_role("button", name="Record approval").click()
     expect(page.get_by_role("alert")).to_contain_text(
         "Version 1 can't be approved yet: write the policy text or upload the policy document, "

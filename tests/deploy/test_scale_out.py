@@ -30,7 +30,8 @@ from core.roles import Role
 from reminders.models import ReminderEmail, ReminderSettings
 from reminders.schedule import UK
 from tests import db_roles
-from tests.agreements.pdf_helpers import STATEMENTS, published_staff_form
+from tests.agreements.pdf_helpers import published_staff_form
+from tests.agreements.signing_helpers import all_statements
 from tests.conftest import make_member
 from tests.factories import PASSWORD
 
@@ -190,7 +191,7 @@ def test_two_web_processes_and_two_workers_share_the_database_redis_and_object_s
         assert signed_in.status_code == 302, signed_in.text[:1000]
         sign_url = cluster.url(1, f"/s/{school.slug}/sign/{form.pk}/")
         data = {"csrfmiddlewaretoken": _csrf(browser, sign_url), "typed_name": signer.full_name}
-        data.update({f"statement_{n}": "on" for n in range(1, len(STATEMENTS) + 1)})
+        data.update(all_statements(form))  # one tick per section of the form
         data["submission_key"] = "scale-out-1"
         signed = browser.post(sign_url, data, allow_redirects=False, timeout=30)
         assert signed.status_code == 302, signed.text[:1000]
