@@ -26,13 +26,12 @@ from core.uploads import check_document
 from schools.models import Membership, Pupil
 
 from . import services
+from .compliance import PUPIL_AUDIENCES
 from .models import Method, PaperScan, Signature
 from .selectors import pupils_who_must_sign
 
 MAX_SCAN_BYTES = 10 * 1024 * 1024
 PAPER_AUDIENCES = (Audience.STAFF, Audience.PARENTS, Audience.KS2, Audience.EYFS_KS1)
-# The forms about one pupil: a parent signs for them, or it is the pupil's own.
-PUPIL_PAPER_AUDIENCES = (Audience.PARENTS, Audience.KS2, Audience.EYFS_KS1)
 _AUDIENCE_LABELS = {
     Audience.STAFF: "staff form",
     Audience.PARENTS: "parents' and carers' form",
@@ -81,7 +80,7 @@ def record_paper_form(
     if form.audience == Audience.STAFF:
         if signer is None or pupil is not None:
             raise ValidationError({"staff_member": "Choose the member of staff who signed the form."})
-    elif form.audience in PUPIL_PAPER_AUDIENCES:
+    elif form.audience in PUPIL_AUDIENCES:
         if pupil is None or signer is not None:
             raise ValidationError({"pupil": "Choose the pupil the form is for."})
         if pupil.school_id != school.pk:
@@ -231,7 +230,7 @@ class PaperForm(forms.Form):
             if not data.get("staff_member"):
                 self.add_error("staff_member", "Choose the member of staff who signed the form.")
             data["pupil"] = None
-        if agreement is not None and agreement.audience in PUPIL_PAPER_AUDIENCES:
+        if agreement is not None and agreement.audience in PUPIL_AUDIENCES:
             if not data.get("pupil"):
                 self.add_error("pupil", "Choose the pupil the form is for.")
             data["staff_member"] = None

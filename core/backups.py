@@ -159,16 +159,22 @@ def _dump_database(folder: Path) -> str:
         _run(["pg_dump", *args, "--format=custom", f"--file={folder / PG_DUMP}", f"--dbname={dbname}"], env)
         return PG_DUMP
     if connection.vendor == "sqlite":
-        source = sqlite3.connect(connection.settings_dict["NAME"])
-        target = sqlite3.connect(folder / SQLITE_COPY)
-        try:
-            with target:
-                source.backup(target)
-        finally:
-            source.close()
-            target.close()
+        _copy_sqlite(connection.settings_dict["NAME"], folder / SQLITE_COPY)
         return SQLITE_COPY
     raise BackupError(f"Backups of a {connection.vendor} database are not supported.")
+
+
+def _copy_sqlite(source_path, target_path):
+    """A consistent copy of a SQLite database with its online backup API (safe while
+    another process writes to the source)."""
+    source = sqlite3.connect(source_path)
+    target = sqlite3.connect(target_path)
+    try:
+        with target:
+            source.backup(target)
+    finally:
+        source.close()
+        target.close()
 
 
 def _database_is_empty() -> bool:
@@ -203,14 +209,7 @@ def _restore_database(folder: Path):
     target_name = connection.settings_dict["NAME"]
     connection.close()
     Path(target_name).parent.mkdir(parents=True, exist_ok=True)
-    source = sqlite3.connect(folder / SQLITE_COPY)
-    target = sqlite3.connect(target_name)
-    try:
-        with target:
-            source.backup(target)
-    finally:
-        source.close()
-        target.close()
+    _copy_sqlite(folder / SQLITE_COPY, target_name)
 
 
 # --- Backup and restore ------------------------------------------------------------

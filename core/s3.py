@@ -18,8 +18,10 @@ class PrivateS3Storage(S3Storage):
 
     - No ACL is sent with an upload: objects take the bucket's own, which must be
       private (block public access). A public-read ACL is never asked for.
-    - Names are never overwritten: a second file of the same name gets a suffix, as
-      on disk. Two runs of the PDF task that race each delete only their own file.
+    - Names are not overwritten: a second file of the same name gets a suffix, as on
+      disk. Unlike on disk the check is not atomic (object storage has no
+      create-if-absent), so the PDF tasks, which may race, give each run a name of
+      its own and delete only that.
     """
 
     def get_default_settings(self):
