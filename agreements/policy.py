@@ -37,7 +37,7 @@ class PolicyShown:
 
     @property
     def document_name(self) -> str:
-        return self.version.document_name or self.version.document.name.rsplit("/", 1)[-1]
+        return self.version.document_filename
 
     @property
     def open_text(self) -> bool:
@@ -69,7 +69,7 @@ def document_response(version: PolicyVersion):
     if not version.document:
         raise Http404("This policy has no document.")
     pdf = version.document_is_pdf
-    name = version.document_name or version.document.name.rsplit("/", 1)[-1]
+    name = version.document_filename
     content_type = (
         "application/pdf" if pdf else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     )

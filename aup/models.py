@@ -142,8 +142,13 @@ class PolicyVersion(models.Model):
         return self.status == VersionStatus.DRAFT
 
     @property
+    def document_filename(self) -> str:
+        """The uploaded document's name as the school gave it (or as stored)."""
+        return self.document_name or self.document.name.rsplit("/", 1)[-1]
+
+    @property
     def document_is_pdf(self) -> bool:
-        return bool(self.document) and (self.document_name or self.document.name).lower().endswith(".pdf")
+        return bool(self.document) and self.document_filename.lower().endswith(".pdf")
 
     @property
     def has_policy(self) -> bool:

@@ -229,8 +229,7 @@ def version_document(scope, request, version_id):
     version = get_version(scope, request, version_id)
     if not version.document:
         raise Http404("This version has no document.")
-    name = version.document_name or version.document.name.rsplit("/", 1)[-1]
-    return FileResponse(version.document.open("rb"), as_attachment=True, filename=name)
+    return FileResponse(version.document.open("rb"), as_attachment=True, filename=version.document_filename)
 
 
 def version_pdf(scope, request, version_id):
