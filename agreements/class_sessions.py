@@ -23,6 +23,7 @@ from core import audit
 from core.academic_year import AcademicYear
 from core.audit import client_ip
 from core.roles import Cap
+from core.text import plural
 from schools.models import Pupil, SchoolClass
 
 from . import services
@@ -422,7 +423,7 @@ def confirm_session(*, session: ClassSession, by, request=None) -> list[Signatur
             school=session.school,
             obj=session,
             request=request,
-            summary=f"Confirmed {len(signatures)} pupils' signatures of {form.title} in {session.school_class.name}",
+            summary=f"Confirmed {plural(len(signatures), 'pupil’s signature', 'pupils’ signatures')} of {form.title} in {session.school_class.name}",
         )
     return signatures
 

@@ -23,6 +23,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from aup.models import AgreementForm, Audience, VersionStatus
+from core.dates import DateField
 from core.forms import apply_validation_error
 from core.roles import Cap
 from core.tenancy import school_access, school_view
@@ -68,14 +69,9 @@ class PupilSignForm(AgreementFields, forms.Form):
 
 
 class ReadAloudForm(forms.Form):
-    held_on = forms.DateField(
+    held_on = DateField(
         label="Day you read the form aloud",
-        help_text="For example, 08/09/2026.",
-        widget=forms.DateInput(format="%d/%m/%Y", attrs={"autocomplete": "off", "spellcheck": "false"}),
-        error_messages={
-            "required": "Enter the day you read the form aloud.",
-            "invalid": "Enter the date as day/month/year, for example 08/09/2026.",
-        },
+        error_messages={"required": "Enter the day you read the form aloud."},
     )
     present = forms.TypedMultipleChoiceField(
         label="Pupils who were there",

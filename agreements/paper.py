@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from aup.models import AgreementForm, Audience, VersionStatus
 from core import audit, downloads
+from core.dates import DateField
 from core.forms import apply_validation_error
 from core.roles import Cap
 from core.tenancy import school_view
@@ -166,14 +167,9 @@ class PaperForm(forms.Form):
         max_length=200,
         error_messages={"required": "Type the name as it is written on the form."},
     )
-    signed_on = forms.DateField(
+    signed_on = DateField(
         label="Date signed on the paper form",
-        help_text="For example, 27/03/2026.",
-        widget=forms.DateInput(format="%d/%m/%Y", attrs={"autocomplete": "off", "spellcheck": "false"}),
-        error_messages={
-            "required": "Enter the date the form was signed.",
-            "invalid": "Enter the date as day/month/year, for example 27/03/2026.",
-        },
+        error_messages={"required": "Enter the date the form was signed."},
     )
     scan = forms.FileField(
         label="Scan of the signed form",

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import hash_token
 from aup.models import AgreementForm, Audience, VersionStatus
 from core import audit
+from core.dates import DateField
 from core.forms import apply_validation_error
 from core.roles import Cap
 from core.tenancy import school_view
@@ -224,13 +225,7 @@ class VisitorSignForm(SignForm):
 
 
 class DayForm(forms.Form):
-    day = forms.DateField(
-        label="Show visitors on",
-        help_text="For example, 27/03/2026.",
-        required=False,
-        widget=forms.DateInput(format="%d/%m/%Y", attrs={"autocomplete": "off", "spellcheck": "false"}),
-        error_messages={"invalid": "Enter the date as day/month/year, for example 27/03/2026."},
-    )
+    day = DateField(label="Show visitors on", error_name="The day to show", required=False)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
@@ -262,7 +257,8 @@ def _kiosk_link(request, token: str) -> str:
 def visitors(request):
     """Today's visitors (or another day's), and the reception kiosk."""
     today = timezone.localdate()
-    day_form = DayForm(request.GET if "day" in request.GET else None, initial={"day": today})
+    asked = any(key in request.GET for key in ("day", "day_day", "day_month", "day_year"))
+    day_form = DayForm(request.GET if asked else None, initial={"day": today})
     day = today
     if day_form.is_bound and day_form.is_valid() and day_form.cleaned_data["day"]:
         day = day_form.cleaned_data["day"]

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core import audit
+from core.dates import DateField
 from core.forms import apply_validation_error
 from core.roles import Cap
 from core.tenancy import school_view
@@ -110,12 +111,11 @@ class DecideForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose to approve or refuse."},
     )
-    ends_on = forms.DateField(
+    ends_on = DateField(
         label="Exemption ends on",
-        help_text="Needed if you approve. For example, 31/07/2027.",
+        error_name="The date the exemption ends",
+        help_text="Needed if you approve.",
         required=False,
-        widget=forms.DateInput(format="%d/%m/%Y", attrs={"autocomplete": "off"}),
-        error_messages={"invalid": "Enter the date as day/month/year, for example 31/07/2027."},
     )
     reason = forms.CharField(
         label="Reason",

@@ -7,18 +7,12 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from core.dates import DateField
 from schools.models import Membership, StaffType, TrustMembership
 
 from .models import Audience, PolicyKind, PolicyVersion
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class PolicyCreateForm(forms.Form):
@@ -88,9 +82,9 @@ class PersonChoiceField(forms.ModelChoiceField):
 class VersionForm(forms.Form):
     """A draft version's details, text and document."""
 
-    adopted_on = forms.DateField(label="Adopted on", required=False, widget=DateInput())
-    reviewed_on = forms.DateField(label="Last reviewed on", required=False, widget=DateInput())
-    next_review_on = forms.DateField(label="Next review due on", required=False, widget=DateInput())
+    adopted_on = DateField(label="Adopted on", error_name="The date adopted", required=False)
+    reviewed_on = DateField(label="Last reviewed on", error_name="The date last reviewed", required=False)
+    next_review_on = DateField(label="Next review due on", error_name="The next review date", required=False)
     review_every_years = forms.TypedChoiceField(
         label="Review", coerce=int, choices=PolicyVersion._meta.get_field("review_every_years").choices
     )
@@ -264,7 +258,7 @@ class AgreementFormForm(forms.Form):
 
 
 class ChangeForm(forms.Form):
-    date = forms.DateField(widget=DateInput())
+    date = DateField(label="Date of the change", error_messages={"required": "Enter the date of the change"})
     section = forms.CharField(label="Page or section", max_length=100)
     change = forms.CharField(label="Details of the change", widget=forms.Textarea(attrs={"rows": 3}))
     agreed_by = forms.CharField(label="Agreed by", max_length=200)
@@ -275,10 +269,14 @@ class ApproveForm(forms.Form):
     their own date, and the version is agreed at a governing body meeting on a date."""
 
     chair = forms.CharField(label="Chair of governors", max_length=200)
-    chair_signed_on = forms.DateField(label="Date the chair of governors signed", widget=DateInput())
+    chair_signed_on = DateField(label="Date the chair of governors signed")
     head = forms.CharField(label="Headteacher", max_length=200)
-    head_signed_on = forms.DateField(label="Date the headteacher signed", widget=DateInput())
-    approved_on = forms.DateField(label="Agreed at the governing body meeting on", widget=DateInput())
+    head_signed_on = DateField(label="Date the headteacher signed")
+    approved_on = DateField(
+        label="Agreed at the governing body meeting on",
+        error_name="The date of the meeting",
+        error_messages={"required": "Enter the date of the meeting that agreed the policy"},
+    )
 
     # A trust's policy is approved by its board of trustees, for all its schools.
     TRUST_LABELS = {

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Django's widget templates, for core.form_renderer (which reads templates/ first).
+    "django.forms",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -280,6 +282,9 @@ USE_I18N = True
 USE_TZ = True
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d/%m/%y", "%d-%m-%Y"]
 FORMAT_MODULE_PATH = ["config.formats"]
+# Every form: errors that say what to do, no label colons, no "---------" (core.form_renderer).
+FORM_RENDERER = "core.form_renderer.PortalRenderer"
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # --- Files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Count
 
 from core import audit
+from core.text import plural
 
 from .models import SchoolEvent
 from .selectors import current_pupils
@@ -50,6 +51,6 @@ def save_event(*, school, by, name: str, date, pupils, event: SchoolEvent | None
         school=school,
         obj=event,
         request=request,
-        summary=f"{'Created' if action.endswith('created') else 'Changed'} the event {event}: {len(pupils)} pupils",
+        summary=f"{'Created' if action.endswith('created') else 'Changed'} the event {event}: {plural(len(pupils), 'pupil')}",
     )
     return event

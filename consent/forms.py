@@ -4,6 +4,7 @@ from django.forms import modelformset_factory
 from django.utils.text import slugify
 
 from agreements.forms import SignForm
+from core.dates import DateField
 
 from .models import ConsentPurpose
 
@@ -208,11 +209,9 @@ class EventForm(forms.Form):
         help_text="For example: Year 5 trip to the museum, or the football match.",
         error_messages={"required": "Give the event a name."},
     )
-    date = forms.DateField(
-        label="Date",
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"required": "Give the date of the event.", "invalid": "Give the date as day/month/year."},
+    date = DateField(
+        label="Date of the event",
+        error_messages={"required": "Enter the date of the event"},
     )
     pupils = forms.ModelMultipleChoiceField(
         queryset=None,

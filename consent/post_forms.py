@@ -2,9 +2,10 @@
 
 from django import forms
 
+from core.dates import DateTimeField
+
 from .models import PostStatus
 
-DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M"]
 IMAGE_ACCEPT = ".png,.jpg,.jpeg,image/png,image/jpeg"
 
 
@@ -91,13 +92,11 @@ class PublishForm(_Form):
         help_text="The link to the post, or where it appeared (for example “Newsletter, spring term”).",
         error_messages={"required": "Give the link to the post, or say where it appeared."},
     )
-    when = forms.DateTimeField(
+    when = DateTimeField(
         label="When it was published",
+        error_name="The date and time it was published",
         required=False,
         help_text="Leave empty for now.",
-        input_formats=DATETIME_FORMATS,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        error_messages={"invalid": "Enter the date and time, for example 27/03/2026 14:30."},
     )
 
 

@@ -12,6 +12,7 @@ from agreements.models import FormText
 from agreements.services import _check_drawn_signature
 from core import audit
 from core.audit import client_ip
+from core.text import plural
 from schools.models import Guardianship
 
 from .models import (
@@ -173,7 +174,7 @@ def record_answers(
                 obj=record,
                 request=request,
                 summary=f"{typed_name} answered the photo consent form for {pupil.full_name}: "
-                f"yes to {len(yes)} of {len(codes)} uses",
+                f"yes to {len(yes)} of {plural(len(codes), 'use')}",
                 data={"answers": clean},
             )
             if queue_pdf:

@@ -3,27 +3,17 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from agreements.forms import SignForm
+from core.dates import DateField, DateTimeField
 from schools.models import Guardianship, Membership
 
 from .models import Device, DeviceSettings, DeviceStatus, DeviceType
 
-DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
-DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M"]
 CERTIFICATE_ACCEPT = ".png,.jpg,.jpeg,.pdf,image/png,image/jpeg,application/pdf"
 
 
-def date_field(label, *, required=True, help_text="For example, 27/03/2026."):
-    return forms.DateField(
-        label=label,
-        required=required,
-        help_text=help_text,
-        input_formats=DATE_FORMATS,
-        widget=forms.DateInput(format="%d/%m/%Y", attrs={"autocomplete": "off", "spellcheck": "false"}),
-        error_messages={
-            "required": "Enter the date.",
-            "invalid": "Enter the date as day/month/year, for example 27/03/2026.",
-        },
-    )
+def date_field(label, *, required=True, help_text=""):
+    """A GOV.UK date input (core.dates); its required message is "Enter the <label>"."""
+    return DateField(label=label, required=required, help_text=help_text)
 
 
 class _Form(forms.Form):
@@ -115,7 +105,7 @@ class LendForm(_Form):
         empty_label="Not a pupil's loan",
         help_text="The carer, who holds parental responsibility, signs the receipt.",
     )
-    due_on = date_field("Due back on", required=False, help_text="For example, 20/07/2027.")
+    due_on = date_field("Due back on", required=False)
     until_leaving = forms.BooleanField(
         label="Until they leave the school (no due date)",
         required=False,
@@ -222,15 +212,11 @@ class ReturnForm(SignForm):
 
 
 class LostForm(_Form):
-    happened_at = forms.DateTimeField(
+    happened_at = DateTimeField(
         label="When it was lost or stolen",
+        error_name="The date and time it was lost or stolen",
         help_text="As near as you know. Leave as now if you have just found out.",
-        input_formats=DATETIME_FORMATS,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        error_messages={
-            "required": "Enter the date and time.",
-            "invalid": "Enter the date and time, for example 27/03/2026 14:30.",
-        },
+        error_messages={"required": "Enter when it was lost or stolen"},
     )
     where = forms.CharField(
         label="Where", max_length=200, help_text="For example, on the train home, or the staff room."

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from core import audit
+from core.text import plural
 
 from .models import Device, DeviceType
 
@@ -256,7 +257,7 @@ def apply(school, text: str, *, by, request=None) -> int:
                 actor=by,
                 school=school,
                 request=request,
-                summary=f"Imported {len(created)} devices from a spreadsheet "
+                summary=f"Imported {plural(len(created), 'device')} from a spreadsheet "
                 f"({len(plan.already)} already on the register left unchanged)",
             )
     except IntegrityError:

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from aup.models import Statement
+from core.dates import DateField, DateTimeField
 from core.roles import Cap, roles_with
 from schools.models import Membership, Pupil
 from schools.selectors import pupils_visible_to, sees_all_pupils
@@ -10,22 +11,12 @@ from schools.selectors import pupils_visible_to, sees_all_pupils
 from . import services
 from .models import MISUSE_FACTORS, Category, ICODecision, MisuseClass, ReferredTo, Severity, Status
 
-DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M"]
 EVIDENCE_ACCEPT = ".png,.jpg,.jpeg,.pdf,image/png,image/jpeg,application/pdf"
 
 
-def when_field(label, *, required=True, help_text=""):
-    return forms.DateTimeField(
-        label=label,
-        required=required,
-        help_text=help_text,
-        input_formats=DATETIME_FORMATS,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        error_messages={
-            "required": "Enter the date and time.",
-            "invalid": "Enter the date and time, for example 27/03/2026 14:30.",
-        },
-    )
+def when_field(label, *, error_name, required=True, help_text=""):
+    """A GOV.UK date input with a time box (core.dates), in Europe/London time."""
+    return DateTimeField(label=label, error_name=error_name, required=required, help_text=help_text)
 
 
 def now_for_input():
@@ -68,7 +59,10 @@ class EvidenceFields(forms.Form):
         error_messages={"empty": services.EVIDENCE_REFUSED},
     )
     taken_at = when_field(
-        "When the screenshot was taken", required=False, help_text="The date and time shown on the screenshot."
+        "When the screenshot was taken",
+        error_name="The date and time the screenshot was taken",
+        required=False,
+        help_text="The date and time shown on the screenshot.",
     )
     evidence_description = forms.CharField(label="What the file shows (optional)", max_length=300, required=False)
 
@@ -94,7 +88,9 @@ class ReportForm(EvidenceFields):
         choices=[("", "Choose the kind of incident"), *Category.choices],
         error_messages={"required": "Choose the kind of incident."},
     )
-    occurred_at = when_field("When it happened", help_text="Leave as now if it is happening now.")
+    occurred_at = when_field(
+        "When it happened", error_name="The date and time it happened", help_text="Leave as now if it is happening now."
+    )
     location = forms.CharField(
         label="Where (optional)", max_length=200, required=False, help_text="For example: Year 5 classroom, ICT suite."
     )
@@ -349,18 +345,8 @@ class LogFilterForm(forms.Form):
     status = forms.ChoiceField(
         label="Status", choices=[("", "Any status"), ("open", "Open"), *Status.choices], required=False
     )
-    reported_from = forms.DateField(
-        label="Reported from",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-    )
-    reported_to = forms.DateField(
-        label="to",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-    )
+    reported_from = DateField(label="Reported from", error_name="The first date", required=False, show_hint=False)
+    reported_to = DateField(label="Reported to", error_name="The last date", required=False, show_hint=False)
     pupil = forms.ModelChoiceField(
         label="Pupil", queryset=Pupil.objects.none(), required=False, empty_label="Any pupil"
     )
@@ -411,11 +397,10 @@ class IctWithdrawalForm(forms.Form):
         empty_label=None,
         error_messages={"required": "Choose the pupil.", "invalid_choice": "Choose a pupil involved in this incident."},
     )
-    until = forms.DateField(
+    until = DateField(
         label="Withdrawn until (the last day without access)",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        error_messages={"required": "Enter the date.", "invalid": "Enter the date, for example 27/03/2026."},
+        error_name="The last day without access",
+        error_messages={"required": "Enter the last day without access"},
     )
     reason = forms.CharField(
         label="Reason shown to the pupil's teachers",

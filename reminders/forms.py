@@ -5,6 +5,8 @@ import re
 
 from django import forms
 
+from core.dates import DateField, TimeField
+
 from .models import ReminderEmail, ReminderItem, ReminderPreference
 
 
@@ -27,17 +29,19 @@ class ReminderSettingsForm(forms.Form):
             "max_value": "Choose at most 90 days.",
         },
     )
-    quiet_from = forms.TimeField(
+    quiet_from = TimeField(
         label="Quiet from",
-        help_text="No reminder emails from this time (UK time, 24-hour clock, for example 19:00).",
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        error_messages={"required": "Enter the time quiet hours start.", "invalid": "Enter a time like 19:00."},
+        error_name="The time quiet hours start",
+        help_text="No reminder emails from this time (UK time, 24-hour clock). For example, 19:00",
+        show_hint=False,
+        error_messages={"required": "Enter the time quiet hours start"},
     )
-    quiet_until = forms.TimeField(
+    quiet_until = TimeField(
         label="Until",
-        help_text="Reminder emails go again from this time the next morning (for example 07:00).",
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        error_messages={"required": "Enter the time quiet hours end.", "invalid": "Enter a time like 07:00."},
+        error_name="The time quiet hours end",
+        help_text="Reminder emails go again from this time the next morning. For example, 07:00",
+        show_hint=False,
+        error_messages={"required": "Enter the time quiet hours end"},
     )
     quiet_at_weekends = forms.BooleanField(label="No reminder emails at weekends", required=False)
 
@@ -64,18 +68,8 @@ class ReminderSettingsForm(forms.Form):
 class LogFilterForm(forms.Form):
     state = forms.ChoiceField(label="Email", required=False, choices=[("", "Any state"), *ReminderEmail.State.choices])
     kind = forms.ChoiceField(label="About", required=False, choices=[("", "Anything"), *ReminderItem.Kind.choices])
-    due_from = forms.DateField(
-        label="Due from",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter a date like 01/09/2026."},
-    )
-    due_to = forms.DateField(
-        label="Due until",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter a date like 30/09/2026."},
-    )
+    due_from = DateField(label="Due from", error_name="The first due date", required=False, show_hint=False)
+    due_to = DateField(label="Due until", error_name="The last due date", required=False, show_hint=False)
 
     def clean(self):
         data = super().clean()

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import audit
+from core.text import plural
 
 from .models import ReminderEmail, ReminderItem, ReminderPreference, ReminderSettings
 from .schedule import default_settings, next_allowed_moment, settings_for, settings_for_schools
@@ -129,7 +130,7 @@ def remind_now(*, school, form, recipients: dict, requested_by, request=None) ->
             school=school,
             obj=form,
             request=request,
-            summary=f"Reminded {reminded} people to sign {form.title}",
+            summary=f"Reminded {plural(reminded, 'person', 'people')} to sign {form.title}",
         )
     return reminded
 
@@ -489,7 +490,7 @@ def update_settings(
             request=request,
             summary=(
                 f"Changed reminders: after {', '.join(map(str, cadence)) or 'no'} days, then every "
-                f"{then_every_days} days; quiet {quiet_from:%H:%M}-{quiet_until:%H:%M}{weekends}"
+                f"{plural(then_every_days, 'day')}; quiet {quiet_from:%H:%M}-{quiet_until:%H:%M}{weekends}"
             ),
         )
     return rules

@@ -2,18 +2,12 @@ import uuid
 
 from django import forms
 
+from core.dates import DateField
 from core.roles import STAFF_ROLES, Role
 from core.uploads import IMAGE_KINDS, kind_of_file
 
 from .models import Pupil, Relationship, RosterKind, StaffType
 from .services import ChildLink
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def _role_choices(roles):
@@ -51,7 +45,7 @@ class AddStaffForm(PersonFields):
     )
     job_title = forms.CharField(max_length=100, required=False)
     staff_type = forms.ChoiceField(label="Type of staff", choices=[("", "Choose…"), *StaffType.choices])
-    start_date = forms.DateField(required=False, widget=DateInput(), help_text="For example 01/09/2026.")
+    start_date = DateField(label="Start date", required=False)
     send_invitation = forms.BooleanField(label="Email them an invitation now", required=False, initial=True)
 
     def person_details(self) -> dict:
@@ -119,9 +113,8 @@ class RolesForm(forms.Form):
 
 
 class LeaverForm(forms.Form):
-    leaving_date = forms.DateField(
+    leaving_date = DateField(
         label="Last day at the school",
-        widget=DateInput(),
         help_text="If this is today or earlier, their access ends at once.",
     )
 

@@ -4,6 +4,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from core.roles import Cap, roles_with
+from core.text import plural
 from core.todos import Todo, register
 
 from .models import Membership, School, SchoolClass
@@ -54,7 +55,7 @@ def teacher_todos(request):
     return [
         Todo(
             title=f"Your class: {c.name}",
-            detail=f"{c.school.name}, {c.year_group} · {c.pupil_count} pupils",
+            detail=f"{c.school.name}, {c.year_group} · {plural(c.pupil_count, 'pupil')}",
             url=reverse("schools:pupils", args=[c.school.slug]) + f"?class={c.pk}",
         )
         for c in classes

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import audit
+from core.text import plural
 
 from ..models import RosterImport
 from . import columns, files
@@ -99,7 +100,7 @@ def apply_import(*, roster_import: RosterImport, by, invite: bool = False, reque
         summary=(
             f"Imported {roster_import.get_kind_display().lower()} from {roster_import.file_name}: "
             f"{counts['added']} added, {counts['updated']} updated, {counts['left']} left, "
-            f"{counts['skipped']} rows skipped"
+            f"{plural(counts['skipped'], 'row')} skipped"
         ),
         data={"sha256": roster_import.file_sha256, "counts": counts, "invitations": len(waiting) if invite else 0},
     )

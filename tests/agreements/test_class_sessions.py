@@ -21,6 +21,7 @@ from core.models import AuditEvent
 from core.roles import Role
 from tests.agreements.signing_helpers import _approve_and_publish, publish_new_version
 from tests.conftest import make_member, sign_in_with_mfa
+from tests.dates import date_data
 from tests.factories import PASSWORD, PupilFactory, SchoolClassFactory, year_group
 
 START = AcademicYear.current().starts_on
@@ -543,10 +544,11 @@ def test_a_read_aloud_signs_for_the_pupils_present_and_the_absent_stay_outstandi
     page = client.get(_read_aloud_url(school, acorn, eyfs_form))
     html = page.content.decode()
     assert page.status_code == 200
-    assert html.count("checked") == 3 and timezone.localdate().strftime("%d/%m/%Y") in html
+    today = timezone.localdate()
+    assert html.count("checked") == 3 and f'name="held_on_day" id="id_held_on_day" value="{today.day}"' in html
     day = timezone.localdate() - datetime.timedelta(days=1)
     response = client.post(
-        _read_aloud_url(school, acorn, eyfs_form), {"held_on": day.strftime("%d/%m/%Y"), "present": [ada.pk, zara.pk]}
+        _read_aloud_url(school, acorn, eyfs_form), {**date_data("held_on", day), "present": [ada.pk, zara.pk]}
     )
     assert response.url == _class_page(school, acorn)
     signatures = Signature.objects.order_by("pupil__first_name")
@@ -570,7 +572,7 @@ def test_a_read_aloud_signs_for_the_pupils_present_and_the_absent_stay_outstandi
     assert "Noah Patel" in html and "Ada Lee" not in html
     client.post(
         _read_aloud_url(school, acorn, eyfs_form),
-        {"held_on": timezone.localdate().strftime("%d/%m/%Y"), "present": [noah.pk]},
+        {**date_data("held_on", timezone.localdate()), "present": [noah.pk]},
     )
     assert Signature.objects.count() == 3 and ClassSession.objects.count() == 2
     assert "3 signed, 0 outstanding" in client.get(_class_page(school, acorn)).content.decode()
@@ -589,14 +591,16 @@ def test_a_read_aloud_in_the_future_is_refused_beside_the_field(school, infants,
     client.force_login(teacher)
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     response = client.post(
-        _read_aloud_url(school, acorn, eyfs_form), {"held_on": tomorrow.strftime("%d/%m/%Y"), "present": [ada.pk]}
+        _read_aloud_url(school, acorn, eyfs_form), {**date_data("held_on", tomorrow), "present": [ada.pk]}
     )
     assert response.status_code == 400
     html = response.content.decode()
     assert re.search(
-        r'class="errorlist[^"]*"[^>]*>\s*<li>The day the form was read aloud cannot be in the future', html
+        r'class="errorlist[^"]*" id="id_held_on_error">\s*<span class="visually-hidden">Error:</span> '
+        r"The day the form was read aloud cannot be in the future",
+        html,
     )
-    assert html.index("cannot be in the future") < html.index('name="held_on"')
+    assert html.index('id="id_held_on_error"') < html.index('name="held_on_day"')
     assert not Signature.objects.exists() and not ClassSession.objects.exists()
 
 
@@ -605,7 +609,7 @@ def test_a_read_aloud_before_this_school_year_is_refused(school, infants, eyfs_f
     client.force_login(teacher)
     response = client.post(
         _read_aloud_url(school, acorn, eyfs_form),
-        {"held_on": (START - datetime.timedelta(days=1)).strftime("%d/%m/%Y"), "present": [ada.pk]},
+        {**date_data("held_on", START - datetime.timedelta(days=1)), "present": [ada.pk]},
     )
     assert response.status_code == 400
     assert f"Choose a day in this school year: on or after {START:%d/%m/%Y}" in response.content.decode()
@@ -614,7 +618,7 @@ def test_a_read_aloud_before_this_school_year_is_refused(school, infants, eyfs_f
 def test_a_read_aloud_with_nobody_ticked_is_refused(school, infants, eyfs_form, client):
     acorn, teacher, _ = infants
     client.force_login(teacher)
-    response = client.post(_read_aloud_url(school, acorn, eyfs_form), {"held_on": START.strftime("%d/%m/%Y")})
+    response = client.post(_read_aloud_url(school, acorn, eyfs_form), date_data("held_on", START))
     assert response.status_code == 400
     assert "Tick the pupils who were there" in response.content.decode()
 
@@ -622,7 +626,7 @@ def test_a_read_aloud_with_nobody_ticked_is_refused(school, infants, eyfs_form, 
 def test_the_same_read_aloud_submitted_twice_is_recorded_once(school, infants, eyfs_form, client):
     acorn, teacher, (ada, noah, _) = infants
     client.force_login(teacher)
-    data = {"held_on": START.strftime("%d/%m/%Y"), "present": [ada.pk, noah.pk]}
+    data = {**date_data("held_on", START), "present": [ada.pk, noah.pk]}
     first = cs.record_read_aloud(
         form=eyfs_form, school_class=acorn, led_by=teacher, held_on=START, present_pupil_ids=[ada.pk, noah.pk]
     )

@@ -15,15 +15,16 @@ from aup.models import VersionStatus
 from core.models import AuditEvent
 from core.roles import Role
 from tests.conftest import make_member
+from tests.dates import date_data
 from tests.policy_helpers import complete_version
 
 MEETING = datetime.date(2026, 9, 10)
 APPROVAL = {
-    "approved_on": "2026-09-10",
+    **date_data("approved_on", "10/09/2026"),
     "chair": "Ruth Lee",
-    "chair_signed_on": "2026-09-12",
+    **date_data("chair_signed_on", "12/09/2026"),
     "head": "Sam Cole",
-    "head_signed_on": "2026-09-14",
+    **date_data("head_signed_on", "14/09/2026"),
 }
 
 
@@ -55,14 +56,14 @@ def approve(version, by, **overrides):
 def test_the_approval_form_asks_for_each_signatory_with_their_date_and_the_meeting(school, head, client_for, draft):
     page = client_for(head).get(url("version", school, draft.pk)).content.decode()
 
-    for label in (
-        "Chair of governors",
+    for label in ("Chair of governors", "Headteacher"):
+        assert f">{label}</label>" in page
+    for legend in (
         "Date the chair of governors signed",
-        "Headteacher",
         "Date the headteacher signed",
         "Agreed at the governing body meeting on",
     ):
-        assert f">{label}:</label>" in page
+        assert f"<legend>{legend}</legend>" in page
 
 
 def test_approval_records_the_chair_and_the_head_each_with_their_own_date_and_the_meeting(
@@ -104,11 +105,16 @@ def test_a_signatory_cannot_have_signed_before_the_meeting(draft, head, who):
 
 
 def test_dates_in_the_future_are_refused_beside_their_fields(school, head, client_for, draft):
-    future = (datetime.date.today() + datetime.timedelta(days=3)).isoformat()
+    future = datetime.date.today() + datetime.timedelta(days=3)
 
     response = client_for(head).post(
         url("approve", school, draft.pk),
-        {**APPROVAL, "approved_on": future, "chair_signed_on": future, "head_signed_on": future},
+        {
+            **APPROVAL,
+            **date_data("approved_on", future),
+            **date_data("chair_signed_on", future),
+            **date_data("head_signed_on", future),
+        },
     )
 
     page = response.content.decode()
@@ -123,11 +129,14 @@ def test_dates_in_the_future_are_refused_beside_their_fields(school, head, clien
 
 def test_the_approval_form_needs_both_signatories_dates(school, head, client_for, draft):
     response = client_for(head).post(
-        url("approve", school, draft.pk), {**APPROVAL, "chair_signed_on": "", "head_signed_on": ""}
+        url("approve", school, draft.pk),
+        {**APPROVAL, **date_data("chair_signed_on", ""), **date_data("head_signed_on", "")},
     )
 
     assert response.status_code == 400
-    assert 'id="id_chair_signed_on_error"' in response.content.decode()
+    page = response.content.decode()
+    assert 'id="id_chair_signed_on_error"' in page
+    assert "Enter the date the chair of governors signed" in page and "Enter the date the headteacher signed" in page
     draft.refresh_from_db()
     assert draft.status == VersionStatus.DRAFT
 

@@ -80,7 +80,7 @@ def test_the_head_creates_a_policy_with_starting_forms(school, head, client_for)
 def test_creating_a_policy_without_a_title_re_renders_with_the_error(school, head, client_for):
     response = client_for(head).post(url("policy_create", school), {"title": "", "kind": "other"})
     assert response.status_code == 400
-    assert "This field is required" in response.content.decode()
+    assert "Enter the title" in response.content.decode()
     assert not Policy.objects.exists()
 
 

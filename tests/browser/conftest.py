@@ -232,6 +232,28 @@ def sign_in_as(live_server, settings):
     return sign_in
 
 
+# --- Dates ------------------------------------------------------------------------------
+
+
+def fill_date(page, legend, value):
+    """Type `value` ("27/03/2026", or "27/03/2026 14:30" for a date and time) into the
+    Day, Month, Year (and Time) boxes of the GOV.UK date input whose legend is `legend`
+    (a string matched exactly, or a compiled pattern)."""
+    group = (
+        page.get_by_role("group", name=legend, exact=True)
+        if isinstance(legend, str)
+        else (page.get_by_role("group", name=legend))
+    )
+    date_part, _, time_part = value.strip().partition(" ")
+    day, month, year = date_part.split("/")
+    group.get_by_label("Day", exact=True).fill(day)
+    group.get_by_label("Month", exact=True).fill(month)
+    group.get_by_label("Year", exact=True).fill(year)
+    if time_part:
+        group.get_by_label("Time", exact=True).fill(time_part)
+    return group
+
+
 # --- Signing ------------------------------------------------------------------------------
 
 

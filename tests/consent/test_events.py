@@ -69,7 +69,7 @@ def test_an_event_needs_a_name_and_a_date_and_keeps_the_ticks(client_for, school
     )
     assert response.status_code == 400
     body = response.content.decode()
-    assert "Give the event a name" in body and "Give the date" in body
+    assert "Give the event a name" in body and "Enter the date of the event" in body
     assert pupil.full_name in body and "checked" in body
     assert not SchoolEvent.objects.exists()
 

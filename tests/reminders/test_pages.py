@@ -65,7 +65,11 @@ def test_the_head_saves_the_cadence_and_quiet_hours(client_for, school, head):
         ({"then_every_days": "120"}, "then_every_days", "at most 90 days"),
         ({"then_every_days": ""}, "then_every_days", "Enter a number of days"),
         ({"cadence_days": "", "then_every_days": "0"}, "then_every_days", "With no days listed above"),
-        ({"quiet_from": "7pm"}, "quiet_from", "Enter a time like 19:00"),
+        (
+            {"quiet_from": "7 in the evening"},
+            "quiet_from",
+            "The time quiet hours start must be a real time, like 14:30",
+        ),
         ({"quiet_until": "18:30"}, "quiet_until", "must end at a different time"),
     ],
 )

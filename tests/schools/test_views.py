@@ -11,6 +11,7 @@ from accounts.models import Invitation, User
 from core.roles import Role
 from schools.models import Guardianship, Membership
 from tests.conftest import make_member, sign_in_with_mfa
+from tests.dates import date_data
 from tests.factories import GuardianshipFactory, MembershipFactory, PupilFactory, SchoolClassFactory
 
 
@@ -32,8 +33,11 @@ def html(response) -> str:
 
 def error_beside(field: str, message: str, page: str) -> bool:
     """The message is in the field's own error list, which the input points to."""
-    errors = re.search(rf'<ul class="errorlist" id="id_{field}_error">(.*?)</ul>', page, re.S)
-    described = re.search(rf'<input[^>]*aria-describedby="[^"]*id_{field}_error[^"]*"[^>]*id="id_{field}"', page)
+    errors = re.search(rf'<p class="errorlist error-message" id="id_{field}_error">(.*?)</p>', page, re.S)
+    described = re.search(rf'<input[^>]*aria-describedby="[^"]*id_{field}_error[^"]*"[^>]*id="id_{field}"', page) or (
+        # a date's three boxes sit in a fieldset that points to the message
+        re.search(rf'<fieldset[^>]*aria-describedby="[^"]*id_{field}_error[^"]*"', page)
+    )
     return bool(errors and message in errors.group(1) and described)
 
 
@@ -337,9 +341,9 @@ def test_a_future_leaving_date_is_saved_and_access_continues(school, head, teach
 
 
 def test_a_leaving_date_that_is_not_a_date_is_refused(school, head, teacher, client_for):
-    response = client_for(head).post(person_url(school, teacher, "leaver/"), {"leaving_date": "next friday"})
+    response = client_for(head).post(person_url(school, teacher, "leaver/"), date_data("leaving_date", "31/02/2026"))
     assert response.status_code == 400
-    assert error_beside("leaving_date", "Enter a valid date.", html(response))
+    assert error_beside("leaving_date", "Last day at the school must be a real date", html(response))
     assert membership_of(teacher, school).leaving_date is None
 
 

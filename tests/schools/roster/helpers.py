@@ -67,7 +67,7 @@ def section(response, labelled_by: str) -> str:
 def error_beside_file_field(response) -> str:
     """The error shown in the file field's own error list, which the input points to."""
     page = response.content.decode()
-    errors = re.search(r'<ul class="errorlist" id="id_file_error">(.*?)</ul>', page, re.S)
+    errors = re.search(r'<p class="errorlist error-message" id="id_file_error">(.*?)</p>', page, re.S)
     described = re.search(r'<input[^>]*aria-describedby="[^"]*id_file_error[^"]*"[^>]*id="id_file"', page)
     assert errors and described, "the file field shows no error of its own"
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", errors.group(1)))).strip()

@@ -192,7 +192,7 @@ def test_an_upload_without_a_file_is_refused_beside_the_field(client_for, school
     response = client_for(office).post(f"/s/{school.slug}/import/", {"kind": "pupils"})
 
     assert response.status_code == 400
-    assert "This field is required." in error_beside_file_field(response)
+    assert "Choose a file to upload" in error_beside_file_field(response)
     assert not RosterImport.objects.exists()
 
 
