@@ -16,7 +16,7 @@ from ..agreements.pdf_helpers import private_media  # noqa: F401  (a fixture)
 from ..agreements.test_class_sessions import publish_pupils_form
 from ..conftest import make_member
 from ..factories import PASSWORD, PupilFactory, SchoolClassFactory, year_group
-from .conftest import agree_to_each_section
+from .conftest import agree_to_each_section, fill_date
 
 
 def _sign_on_the_kiosk(page, check_page, form, button, first_name, full_name, *, name=None, read_rules=False):
@@ -140,11 +140,11 @@ def test_a_teacher_records_a_read_aloud(page, check_page, sign_in_as, school, pr
     expect(page.get_by_label("Ada Lee")).to_be_checked()
     check_page(page, "read aloud")
     page.get_by_label("Noah Patel").uncheck()
-    page.get_by_label("Day you read the form aloud").fill("01/01/2099")
+    fill_date(page, "Day you read the form aloud", "01/01/2099")
     page.get_by_role("button", name="Record the read-aloud").click()
-    expect(page.get_by_text("cannot be in the future")).to_be_visible()
+    expect(page.locator(".error-summary").get_by_text("cannot be in the future")).to_be_visible()
     check_page(page, "read aloud refused")
-    page.get_by_label("Day you read the form aloud").fill(timezone.localdate().strftime("%d/%m/%Y"))
+    fill_date(page, "Day you read the form aloud", timezone.localdate().strftime("%d/%m/%Y"))
     page.get_by_role("button", name="Record the read-aloud").click()
     expect(page.get_by_role("status")).to_contain_text("1 pupil present")
     expect(page.get_by_text("1 signed, 1 outstanding")).to_be_visible()

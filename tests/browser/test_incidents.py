@@ -53,8 +53,8 @@ def test_a_teacher_reports_the_dsl_refers_and_the_head_closes(
         files=[{"name": "chat.png", "mimeType": "image/png", "buffer": b"not an image"}]
     )
     page.get_by_role("button", name="Send the report").click()
-    expect(page.get_by_role("alert")).to_contain_text("Please check the form")
-    expect(page.get_by_text("This file is not one of those")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("There is a problem")
+    expect(page.locator(".error-summary").get_by_text("This file is not one of those")).to_be_visible()
     assert not Incident.objects.exists()
     check_page(page, "fake screenshot refused")
 

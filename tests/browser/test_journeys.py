@@ -50,7 +50,7 @@ def test_head_invites_a_teacher_who_joins_from_the_emailed_link(page, fresh_page
     expect(email_box).to_have_attribute("aria-invalid", "true")
     error_id = next(i for i in email_box.get_attribute("aria-describedby").split() if i.endswith("_error"))
     expect(page.locator(f"#{error_id}")).to_contain_text("valid email address")
-    expect(page.get_by_role("alert")).to_contain_text("Please check the form")
+    expect(page.get_by_role("alert")).to_contain_text("There is a problem")
     check_page(page, "add staff with an error")
 
     sent_before = len(mail.outbox)

@@ -11,6 +11,7 @@ from core.roles import Role
 
 from ..agreements.signing_helpers import publish_staff_form
 from ..conftest import make_member
+from .conftest import fill_date
 
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
@@ -33,13 +34,13 @@ def test_the_office_records_a_paper_form_with_its_scan(page, check_page, sign_in
         value=str(teacher.memberships.get(school=school).pk)
     )
     page.get_by_label("Name as written on the form").fill("Priya Shah")
-    page.get_by_label("Date signed on the paper form").fill("02/03/2026")
+    fill_date(page, "Date signed on the paper form", "02/03/2026")
     page.get_by_label("Scan of the signed form").set_input_files(
         files=[{"name": "scan.pdf", "mimeType": "application/pdf", "buffer": b"not really a PDF"}]
     )
     page.get_by_role("button", name="Record the paper form").click()
-    expect(page.get_by_role("alert")).to_contain_text("Please check the form")
-    expect(page.get_by_text("The scan must be a PDF, PNG or JPEG file")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("There is a problem")
+    expect(page.locator(".error-summary").get_by_text("The scan must be a PDF, PNG or JPEG file")).to_be_visible()
     assert not Signature.objects.exists()
     check_page(page, "fake scan refused")
 
@@ -85,7 +86,7 @@ def test_the_office_records_a_ks2_pupils_paper_form_on_a_phone(
     page.get_by_label("Which form was signed").select_option(value=str(form.pk))
     page.get_by_label("Pupil the form is for").select_option(value=str(pupil.pk))
     page.get_by_label("Name as written on the form").fill(pupil.full_name)
-    page.get_by_label("Date signed on the paper form").fill(timezone.localdate().strftime("%d/%m/%Y"))
+    fill_date(page, "Date signed on the paper form", timezone.localdate().strftime("%d/%m/%Y"))
     page.get_by_label("Scan of the signed form").set_input_files(
         files=[{"name": "scan.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
@@ -127,9 +128,9 @@ def test_a_teacher_asks_for_an_exemption_and_the_head_approves_it(page, fresh_pa
     head_page.get_by_label("Approve").check()
     head_page.get_by_label("Reason").fill("The school camera is being repaired.")
     head_page.get_by_role("button", name="Record my decision").click()
-    expect(head_page.get_by_text("Give the date the exemption ends.")).to_be_visible()
+    expect(head_page.locator(".error-summary").get_by_text("Give the date the exemption ends.")).to_be_visible()
     check_page(head_page, "decide with errors")
-    head_page.get_by_label("Exemption ends on").fill("31/07/2099")
+    fill_date(head_page, "Exemption ends on", "31/07/2099")
     head_page.get_by_role("button", name="Record my decision").click()
     expect(head_page.get_by_role("status")).to_contain_text("Your decision is recorded")
     check_page(head_page, "decided")

@@ -20,7 +20,7 @@ from core.roles import Role
 from ..conftest import make_member
 from ..consent.helpers import answer, published_form
 from ..factories import GuardianshipFactory, PupilFactory, SchoolClassFactory, year_group
-from .conftest import wait_for_email
+from .conftest import fill_date, wait_for_email
 
 PHONE = {"width": 375, "height": 812}
 
@@ -162,7 +162,7 @@ def test_a_teacher_makes_an_event_from_two_classes_and_checks_who_may_appear(
     check_page(page, "event form empty")
 
     page.get_by_label("Name of the event").fill("Year 3 and 4 trip to the Tidewater Museum")
-    page.get_by_label("Date", exact=True).fill("2026-12-03")
+    fill_date(page, "Date of the event", "03/12/2026")
     page.get_by_label("Then list the pupils of").select_option(label=school_class.name)
     page.get_by_role("button", name="Save and list these pupils").click()
     added = page.get_by_role("group", name=f"Add from {school_class.name}")

@@ -10,7 +10,7 @@ from aup.models import AgreementForm, PolicyVersion, VersionStatus
 from core.roles import Role
 
 from ..conftest import give_mfa, make_member
-from .conftest import sign_in_with_password, totp_code
+from .conftest import fill_date, sign_in_with_password, totp_code
 
 
 def test_head_creates_edits_approves_and_publishes_a_policy(page, check_page, school):
@@ -46,10 +46,10 @@ def test_head_creates_edits_approves_and_publishes_a_policy(page, check_page, sc
 
     # Approval is refused while there is nothing to read, naming what is missing.
     page.get_by_label(re.compile(r"^Chair of governors:?$")).fill("Ruth Lee")
-    page.get_by_label("Date the chair of governors signed").fill("2026-09-10")
+    fill_date(page, "Date the chair of governors signed", "10/09/2026")
     page.get_by_label(re.compile(r"^Headteacher:?$")).fill(head.full_name)
-    page.get_by_label("Date the headteacher signed").fill("2026-09-11")
-    page.get_by_label("Agreed at the governing body meeting on").fill("2026-09-10")
+    fill_date(page, "Date the headteacher signed", "11/09/2026")
+    fill_date(page, "Agreed at the governing body meeting on", "10/09/2026")
     page.get_by_role("button", name="Record approval").click()
     expect(page.get_by_role("alert")).to_contain_text(
         "Version 1 can't be approved yet: write the policy text or upload the policy document, "
@@ -58,8 +58,8 @@ def test_head_creates_edits_approves_and_publishes_a_policy(page, check_page, sc
     check_page(page, "approval refused")
 
     # Details: the text, dates and the person responsible.
-    page.get_by_label("Adopted on").fill("2026-09-01")
-    page.get_by_label("Next review due on").fill("2027-07-01")
+    fill_date(page, "Adopted on", "01/09/2026")
+    fill_date(page, "Next review due on", "01/07/2027")
     page.get_by_label("Person responsible").select_option(label="Dana Price")
     page.get_by_label("Statutory policy").check()
     page.get_by_label("Policy text").fill(
@@ -88,7 +88,7 @@ def test_head_creates_edits_approves_and_publishes_a_policy(page, check_page, sc
     expect(staff.get_by_text("Leave my screen unlocked.")).to_be_visible()
 
     # A change-log entry.
-    page.get_by_label(re.compile(r"^Date:?$")).fill("2026-09-01")
+    fill_date(page, "Date of the change", "01/09/2026")
     page.get_by_label("Page or section").fill("Page 3")
     page.get_by_label("Details of the change").fill("New staff agreement.")
     page.get_by_label("Agreed by").fill("Full governing body")
@@ -97,10 +97,10 @@ def test_head_creates_edits_approves_and_publishes_a_policy(page, check_page, sc
 
     # Approval.
     page.get_by_label(re.compile(r"^Chair of governors:?$")).fill("Ruth Lee")
-    page.get_by_label("Date the chair of governors signed").fill("2026-09-10")
+    fill_date(page, "Date the chair of governors signed", "10/09/2026")
     page.get_by_label(re.compile(r"^Headteacher:?$")).fill(head.full_name)
-    page.get_by_label("Date the headteacher signed").fill("2026-09-11")
-    page.get_by_label("Agreed at the governing body meeting on").fill("2026-09-10")
+    fill_date(page, "Date the headteacher signed", "11/09/2026")
+    fill_date(page, "Agreed at the governing body meeting on", "10/09/2026")
     page.get_by_role("button", name="Record approval").click()
     expect(page.get_by_role("heading", name="2. Unacceptable use")).to_be_visible()
     expect(page.locator(".version-status")).to_contain_text("Approved")

@@ -60,8 +60,8 @@ def test_the_office_starts_the_kiosk_visitors_sign_and_the_office_sees_them(
     # A visitor signs with the keyboard alone, at tablet size.
     page.get_by_role("button", name="Sign in").focus()
     page.keyboard.press("Enter")
-    expect(page.get_by_role("alert")).to_contain_text("Please check the form")
-    expect(page.get_by_text("Tell us whom you are visiting.")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("There is a problem")
+    expect(page.locator(".error-summary").get_by_text("Tell us whom you are visiting.")).to_be_visible()
     check_page(page, "kiosk with errors")
     page.get_by_label("Whom are you visiting?").focus()
     page.keyboard.type("Mrs Patel")

@@ -62,8 +62,8 @@ def test_a_teacher_signs_and_downloads_the_pdf_and_the_head_sees_it(
 
     # Pressing Sign with nothing done explains what is missing.
     page.get_by_role("button", name="Sign").click()
-    expect(page.get_by_role("alert")).to_contain_text("Please check the form")
-    expect(page.get_by_text("Type your full name to sign.")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("There is a problem")
+    expect(page.locator(".error-summary").get_by_text("Type your full name to sign.")).to_be_visible()
     check_page(page, "sign with errors")
 
     agree_to_each_section(page, form)

@@ -10,6 +10,7 @@ from aup.models import PolicyVersion, VersionStatus
 from core.roles import Role
 
 from ..conftest import make_member
+from .conftest import fill_date
 
 
 def test_a_trust_officer_publishes_a_trust_policy_that_a_teacher_then_signs(
@@ -39,7 +40,7 @@ def test_a_trust_officer_publishes_a_trust_policy_that_a_teacher_then_signs(
     expect(page.locator(".version-status")).to_contain_text("Draft")
     check_page(page, "trust draft")
 
-    page.get_by_label("Next review due on").fill("2027-07-01")
+    fill_date(page, "Next review due on", "01/07/2027")
     page.get_by_label("Person responsible").select_option(label=trust_officer.full_name)
     page.get_by_label("Policy text").fill("## Why\nEvery school of the trust uses ICT safely.")
     page.get_by_role("button", name="Save details").click()
@@ -55,10 +56,10 @@ def test_a_trust_officer_publishes_a_trust_policy_that_a_teacher_then_signs(
     expect(page.get_by_role("status")).to_contain_text("is saved")
 
     page.get_by_label(re.compile(r"^Chair of trustees:?$")).fill("Grace Obi")
-    page.get_by_label("Date the chair of trustees signed").fill("2026-07-10")
+    fill_date(page, "Date the chair of trustees signed", "10/07/2026")
     page.get_by_label(re.compile(r"^Chief executive:?$")).fill("Tom Hale")
-    page.get_by_label("Date the chief executive signed").fill("2026-07-10")
-    page.get_by_label("Agreed at the trust board meeting on").fill("2026-07-10")
+    fill_date(page, "Date the chief executive signed", "10/07/2026")
+    fill_date(page, "Agreed at the trust board meeting on", "10/07/2026")
     page.get_by_role("button", name="Record approval").click()
     expect(page.locator(".version-status")).to_contain_text("Approved")
     check_page(page, "trust approved")
