@@ -55,11 +55,11 @@ class AgreementFields:
         self.agreement = agreement
         self.groups = agreement.statement_groups()
         for i, group in enumerate(self.groups, start=1):
-            label = f"I agree to {self.tick_noun if len(group.statements) > 1 else self.tick_noun[:-1]} "
+            noun = self.tick_noun if len(group.statements) > 1 else self.tick_noun[:-1]
             self.fields[f"section_{i}"] = forms.BooleanField(
-                label=label + group.range_label,
+                label=f"I agree to {noun} {group.range_label}",
                 required=True,
-                error_messages={"required": f"Tick to agree to {self.tick_noun} {group.range_label}."},
+                error_messages={"required": f"Tick to agree to {noun} {group.range_label}."},
             )
         self.fields["policy_presented"] = forms.CharField(
             required=False, widget=forms.HiddenInput, initial=policy_token(agreement.pk)

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from core.dates import DateField
+from core.form_renderer import phrase
 from schools.models import Membership, StaffType, TrustMembership
 
 from .models import Audience, PolicyKind, PolicyVersion
@@ -86,7 +87,10 @@ class VersionForm(forms.Form):
     reviewed_on = DateField(label="Last reviewed on", error_name="The date last reviewed", required=False)
     next_review_on = DateField(label="Next review due on", error_name="The next review date", required=False)
     review_every_years = forms.TypedChoiceField(
-        label="Review", coerce=int, choices=PolicyVersion._meta.get_field("review_every_years").choices
+        label="Review",
+        coerce=int,
+        choices=PolicyVersion._meta.get_field("review_every_years").choices,
+        error_messages={"required": "Choose how often the policy is reviewed"},
     )
     responsible = PersonChoiceField(
         label="Person responsible", queryset=None, required=False, empty_label="Choose a member of staff…"
@@ -261,7 +265,9 @@ class ChangeForm(forms.Form):
     date = DateField(label="Date of the change", error_messages={"required": "Enter the date of the change"})
     section = forms.CharField(label="Page or section", max_length=100)
     change = forms.CharField(label="Details of the change", widget=forms.Textarea(attrs={"rows": 3}))
-    agreed_by = forms.CharField(label="Agreed by", max_length=200)
+    agreed_by = forms.CharField(
+        label="Agreed by", max_length=200, error_messages={"required": "Enter who agreed the change"}
+    )
 
 
 class ApproveForm(forms.Form):
@@ -293,6 +299,8 @@ class ApproveForm(forms.Form):
         if for_trust:
             for name, label in self.TRUST_LABELS.items():
                 self.fields[name].label = label
+        for name in ("chair", "head"):
+            self.fields[name].error_messages["required"] = f"Enter the name of the {phrase(self.fields[name].label)}"
 
     def _not_in_the_future(self, name: str, message: str):
         day = self.cleaned_data[name]

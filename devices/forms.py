@@ -219,7 +219,10 @@ class LostForm(_Form):
         error_messages={"required": "Enter when it was lost or stolen"},
     )
     where = forms.CharField(
-        label="Where", max_length=200, help_text="For example, on the train home, or the staff room."
+        label="Where",
+        max_length=200,
+        help_text="For example, on the train home, or the staff room.",
+        error_messages={"required": "Enter where it was lost or stolen"},
     )
     what_happened = forms.CharField(label="What happened", widget=forms.Textarea(attrs={"rows": 4}))
     submission_key = forms.CharField(max_length=48, widget=forms.HiddenInput)
@@ -232,7 +235,12 @@ class LostForm(_Form):
 
 
 class DisposeForm(_Form):
-    contractor = forms.CharField(label="Contractor", max_length=200, help_text="The company that took the device away.")
+    contractor = forms.CharField(
+        label="Contractor",
+        max_length=200,
+        help_text="The company that took the device away.",
+        error_messages={"required": "Enter the name of the contractor"},
+    )
     disposed_on = date_field("Date of disposal")
     weee_note = forms.CharField(
         label="WEEE note",

@@ -271,6 +271,7 @@ class TriageForm(forms.Form):
 class EntryForm(forms.Form):
     kind = forms.ChoiceField(
         label="What are you recording",
+        error_messages={"required": "Choose what you are recording"},
         choices=[
             ("note", "A note"),
             ("contact_with_parents", "Contact with parents or carers"),

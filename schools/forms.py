@@ -42,6 +42,7 @@ class AddStaffForm(PersonFields):
         choices=_role_choices(STAFF_ROLES),
         widget=forms.CheckboxSelectMultiple,
         help_text="Tick every role they hold at this school.",
+        error_messages={"required": "Select at least one role"},
     )
     job_title = forms.CharField(max_length=100, required=False)
     staff_type = forms.ChoiceField(label="Type of staff", choices=[("", "Choose…"), *StaffType.choices])
@@ -104,6 +105,7 @@ class RolesForm(forms.Form):
         label="Tick every role they hold here",
         choices=_role_choices(list(Role)),
         widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select at least one role"},
     )
 
     def __init__(self, *args, parent=False, **kwargs):
@@ -137,6 +139,7 @@ class SchoolSettingsForm(forms.ModelForm):
         field_classes = {"logo": LogoField}
         widgets = {"address": forms.Textarea(attrs={"rows": 4})}
         help_texts = {"logo": "A PNG or JPEG image, up to 1 MB. It appears on signed documents and emails."}
+        error_messages = {"name": {"required": "Enter the name of the school"}}
 
     def clean_logo(self):
         # forms.ImageField has already opened the file with Pillow, so this is the

@@ -16,6 +16,7 @@ from incidents.models import Incident
 
 from ..conftest import make_member
 from ..factories import PupilFactory
+from .conftest import fill_date
 
 PHONE = {"width": 375, "height": 740}
 
@@ -61,7 +62,7 @@ def test_a_teacher_reports_the_dsl_refers_and_the_head_closes(
     page.get_by_label("Screenshot or file (optional)").set_input_files(
         files=[{"name": "chat.png", "mimeType": "image/png", "buffer": screenshot_png()}]
     )
-    page.get_by_label("When the screenshot was taken").fill("2026-01-05T10:05")
+    fill_date(page, "When the screenshot was taken", "05/01/2026 10:05")
     page.get_by_label("What the file shows (optional)").fill("The group chat")
     page.get_by_role("button", name="Send the report").click()
     incident = Incident.objects.get()
@@ -89,7 +90,7 @@ def test_a_teacher_reports_the_dsl_refers_and_the_head_closes(
     entry.get_by_label("Referred to (for a referral)").select_option(value="lado")
     entry.get_by_label("Details").fill("Spoke to the LADO, who will call back tomorrow.")
     entry.get_by_role("button", name="Add the entry").click()
-    expect(dsl_page.get_by_text("Enter the reference number you were given")).to_be_visible()
+    expect(dsl_page.locator(".error-summary").get_by_text("Enter the reference number you were given")).to_be_visible()
     check_page(dsl_page, "referral needs a reference")
     entry = dsl_page.get_by_role("region", name="Add to the chronology")
     entry.get_by_label("Their reference number (for a referral)").fill("LADO/2026/042")

@@ -53,7 +53,7 @@ def test_the_head_sets_reminders_and_reads_the_log(page, check_page, sign_in_as,
     page.get_by_label("Until").fill("19:00")
     page.get_by_role("button", name="Save reminder settings").click()
     expect(page.locator(".error-summary").get_by_text("Put the days in order, smallest first")).to_be_visible()
-    expect(page.get_by_text("Quiet hours must end at a different time")).to_be_visible()
+    expect(page.locator(".error-summary").get_by_text("Quiet hours must end at a different time")).to_be_visible()
     check_page(page, "settings-errors")
 
     page.get_by_label("Remind people this many days after something becomes due").fill("3, 7, 14")

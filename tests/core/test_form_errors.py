@@ -82,9 +82,10 @@ class Forms(HTMLParser):
                 if self._form["button"] is None:
                     self._form["button"] = (name, attrs.get("value") or "") if name else ("", "")
             elif name:
-                # A browser sends an empty text box or drop-down as ""; an unticked box
-                # or a file box not at all.
-                self._form["boxes"].append((name, kind not in ("checkbox", "radio", "file")))
+                # A browser sends an empty text box or drop-down as ""; an unticked box,
+                # a file box or a list with nothing chosen not at all.
+                sent = kind not in ("checkbox", "radio", "file") and not (tag == "select" and "multiple" in attrs)
+                self._form["boxes"].append((name, sent))
 
     def handle_endtag(self, tag):
         if tag == "form":
@@ -174,11 +175,21 @@ def test_the_walk_covers_the_forms_we_know_about():
     assert MUST_SHOW_A_SUMMARY <= set(ROUTES)
 
 
-def test_the_sign_in_page_sent_empty_says_what_to_enter(client, db):
+def test_the_sign_in_page_sent_empty_says_what_to_enter_in_a_summary(client, db):
     response = client.post(reverse("account_login"), {"login": "", "password": ""})
     html = response.content.decode()
     assert_no_django_defaults(html, "sign-in")
-    assert "Enter your email address" in html or "Enter the email" in html
+    assert assert_errors_are_summarised(html, "sign-in")
+    assert summary_links(html) == ["id_login", "id_password"]
+    assert "Enter the email" in html and "Enter the password" in html
+
+
+def test_a_wrong_password_is_explained_without_allauths_and_or(client, teacher):
+    response = client.post(reverse("account_login"), {"login": teacher.email, "password": "not the password"})
+    html = response.content.decode()
+    assert "and/or" not in html
+    assert "The email address or password is not right. Check them and try again." in html
+    assert "There is a problem" in html
 
 
 def test_the_verify_page_sent_empty_links_to_the_code_box(client, db):
@@ -210,3 +221,14 @@ def test_a_date_in_error_links_to_its_day_box(url_name, role, data, message, sch
     assert response.status_code == 400 and message in html
     assert summary_links(html) == ["id_leaving_date_day"]
     assert 'id="id_leaving_date_day"' in html
+
+
+def test_allauths_title_case_headings_read_in_sentence_case(settings):
+    """locale/en_GB overrides allauth's stock English for LANGUAGE_CODE en-gb."""
+    from django.utils import translation
+
+    assert settings.LANGUAGE_CODE == "en-gb"
+    with translation.override("en-gb"):
+        assert translation.gettext("Recovery Codes") == "Recovery codes"
+        assert translation.gettext("Activate Authenticator App") == "Activate authenticator app"
+        assert "and/or" not in translation.gettext("The email address and/or password you specified are not correct.")
