@@ -54,7 +54,7 @@ def test_a_parent_answers_for_two_children_then_withdraws_and_staff_see_it_at_on
     page.get_by_label("Type your full name").fill("Sara Khan")
     page.get_by_role("button", name="Save my answers").click()
     expect(page.get_by_role("alert")).to_be_visible()
-    expect(page.get_by_text("Choose yes or no for “The school website”.")).to_be_visible()
+    expect(page.locator(".error-summary").get_by_text("Choose yes or no for “The school website”.")).to_be_visible()
     assert not ConsentRecord.objects.exists()
     no_sideways_scrolling(page)
     check_page(page, "answer form with errors")
