@@ -51,7 +51,10 @@ class PageTitleNode(template.Node):
             suffix = SEPARATOR + str(conditional_escape(owner))
             if page.endswith(suffix):
                 page = page[: -len(suffix)]
-        parts = [p for p in (page, conditional_escape(owner) if owner else "", SITE) if p]
+        owner_part = str(conditional_escape(owner)) if owner else ""
+        if owner_part == page:
+            owner_part = ""  # the school's own page: its name once
+        parts = [p for p in (page, owner_part, SITE) if p]
         context["page_title"] = mark_safe(page)
         context["document_title"] = mark_safe(SEPARATOR.join(str(p) for p in parts))
         return ""

@@ -18,9 +18,7 @@ def header_height(page):
     return page.locator("header.site-header").bounding_box()["height"]
 
 
-def test_the_heads_menu_is_one_row_on_a_desktop_and_opens_one_group_at_a_time(
-    page, check_page, sign_in_as, school
-):
+def test_the_heads_menu_is_one_row_on_a_desktop_and_opens_one_group_at_a_time(page, check_page, sign_in_as, school):
     head = make_member(school, Role.HEADTEACHER, user__first_name="Bartholomew", user__last_name="Featherstonehaugh")
     sign_in_as(page, head)
     page.set_viewport_size(DESKTOP)
@@ -84,9 +82,7 @@ def test_the_phone_menu_works_without_javascript(browser, live_server, settings,
     from ..conftest import sign_in_with_mfa
 
     office = make_member(school, Role.OFFICE)
-    context = browser.new_context(
-        base_url=live_server.url, viewport=PHONE, java_script_enabled=False, locale="en-GB"
-    )
+    context = browser.new_context(base_url=live_server.url, viewport=PHONE, java_script_enabled=False, locale="en-GB")
     try:
         client = sign_in_with_mfa(Client(), office)
         cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
