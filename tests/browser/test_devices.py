@@ -154,7 +154,7 @@ def test_the_office_lends_two_laptops_the_teacher_signs_and_returns_one_and_the_
     # A label's QR code opens the device's page on a phone.
     head_page.set_viewport_size(PHONE)
     head_page.goto(f"/s/{school.slug}/devices/{first.pk}/")
-    expect(head_page.get_by_text("DL-5440-0001")).to_be_visible()
+    expect(head_page.get_by_role("main").get_by_text("DL-5440-0001", exact=True)).to_be_visible()
     check_page(head_page, "device page from its QR code on a phone")
 
     # The head imports the old spreadsheet: a dry run with a problem, then the import.

@@ -100,7 +100,7 @@ def test_parent_signs_in_with_an_emailed_code_and_sees_their_child(page, check_p
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {parent.first_name}")
     check_page(page, "home")
 
-    page.get_by_role("link", name="Your children").click()
+    follow_menu(page, None, "Your children")
     expect(page).to_have_url(re.compile(r"/family/$"))
     expect(page.get_by_role("heading", name="Amelia Khan")).to_be_visible()
     check_page(page, "family")
