@@ -269,3 +269,25 @@ def test_a_trust_officer_gets_the_trusts_menu_on_trust_pages(trust, trust_office
     for link in links:
         assert browser.get(link).status_code == 200
     assert title(page) == f"{crumbs(page)[-1]} · {trust.name} · AUP Portal"
+
+
+def test_the_menu_shows_the_number_waiting_beside_its_area_only(rf, school, head):
+    from django.template import Context, Template
+    from django.urls import resolve
+
+    request = rf.get(f"/s/{school.slug}/")
+    request.user = head
+    request.resolver_match = resolve(request.path)
+    context = Context(
+        {
+            "request": request,
+            "user": head,
+            "current_school": school,
+            "caps": capabilities_for({Role.HEADTEACHER}),
+            "desk_counts": {"incidents": 2, "people": 0},
+        }
+    )
+    menu = Template("{% load navigation %}{% site_menu %}").render(context)
+    incidents = re.search(r'data-nav-group="incidents">(.*?)</summary>', menu, re.S).group(1)
+    assert re.sub(r"<[^>]+>", "", incidents).strip() == "Incidents, 2 waiting"
+    assert menu.count("nav-count") == 1
