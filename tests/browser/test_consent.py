@@ -13,6 +13,7 @@ from core.roles import Role
 from ..conftest import make_member
 from ..consent.helpers import published_form
 from ..factories import GuardianshipFactory, PupilFactory
+from .menu import follow_menu
 
 PHONE = {"width": 375, "height": 812}
 
@@ -125,7 +126,7 @@ def test_a_parent_answers_for_two_children_then_withdraws_and_staff_see_it_at_on
     head_page = fresh_page()
     sign_in_as(head_page, head)
     head_page.goto(f"/s/{school.slug}/")
-    head_page.get_by_role("navigation").get_by_role("link", name="Photo consent").click()
+    follow_menu(head_page, "Consent", "Photo consent")
     expect(head_page.get_by_role("heading", level=1)).to_have_text("Photo consent")
     expect(head_page.get_by_role("region", name="Answers by class")).to_contain_text(school_class.name)
     check_page(head_page, "dashboard for the head")

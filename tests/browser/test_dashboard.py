@@ -12,6 +12,7 @@ from core.roles import Role
 from ..agreements.test_compliance_audiences import _sign, publish_forms, read_aloud
 from ..conftest import make_member
 from ..factories import GuardianshipFactory, PupilFactory, SchoolClassFactory, year_group
+from .menu import follow_menu
 
 
 def test_the_head_drills_into_a_class_reminds_its_parents_and_prints_the_dashboard(
@@ -46,7 +47,7 @@ def test_the_head_drills_into_a_class_reminds_its_parents_and_prints_the_dashboa
     expect(page.get_by_role("heading", level=1)).to_contain_text("class Oak")
     check_page(page, "reminded")
 
-    page.get_by_role("link", name="Signed agreements").first.click()
+    follow_menu(page, "Agreements", "Signed agreements")
     href = page.get_by_role("link", name="Print (PDF)").get_attribute("href")
     response = page.request.get(live_server.url + href)
     assert response.status == 200

@@ -19,6 +19,7 @@ from ..agreements.signing_helpers import publish_form_for, publish_staff_form
 from ..conftest import make_member
 from ..devices.conftest import lend_to, make_device, sign_staff_agreement
 from .conftest import agree_to_each_section
+from .menu import follow_menu
 
 PHONE = {"width": 375, "height": 740}
 
@@ -62,7 +63,7 @@ def test_the_office_lends_two_laptops_the_teacher_signs_and_returns_one_and_the_
     # The office finds the register and lends the two laptops to the teacher.
     sign_in_as(page, office)
     page.goto(f"/s/{school.slug}/")
-    page.get_by_role("link", name="Equipment", exact=True).click()
+    follow_menu(page, "Equipment", "Equipment register")
     expect(page.get_by_role("heading", level=1)).to_have_text("Equipment register")
     check_page(page, "register")
     page.get_by_role("link", name="Lend equipment").click()
@@ -121,7 +122,7 @@ def test_the_office_lends_two_laptops_the_teacher_signs_and_returns_one_and_the_
     teacher_page.set_viewport_size(PHONE)
     sign_in_as(teacher_page, teacher)
     teacher_page.goto(f"/s/{school.slug}/")
-    teacher_page.get_by_role("link", name="My equipment").click()
+    follow_menu(teacher_page, "Equipment", "My equipment")
     expect(teacher_page.get_by_text(f"{second.label}: with you")).to_be_visible()
     check_page(teacher_page, "my equipment on a phone")
 
@@ -153,7 +154,7 @@ def test_the_office_lends_two_laptops_the_teacher_signs_and_returns_one_and_the_
     # A label's QR code opens the device's page on a phone.
     head_page.set_viewport_size(PHONE)
     head_page.goto(f"/s/{school.slug}/devices/{first.pk}/")
-    expect(head_page.get_by_text("DL-5440-0001")).to_be_visible()
+    expect(head_page.get_by_role("main").get_by_text("DL-5440-0001", exact=True)).to_be_visible()
     check_page(head_page, "device page from its QR code on a phone")
 
     # The head imports the old spreadsheet: a dry run with a problem, then the import.

@@ -17,6 +17,7 @@ from incidents.models import Incident
 from ..conftest import make_member
 from ..factories import PupilFactory
 from .conftest import fill_date
+from .menu import follow_menu
 
 PHONE = {"width": 375, "height": 740}
 
@@ -42,7 +43,7 @@ def test_a_teacher_reports_the_dsl_refers_and_the_head_closes(
     page.set_viewport_size(PHONE)
     sign_in_as(page, teacher)
     page.goto(f"/s/{school.slug}/")
-    page.get_by_role("link", name="Report an e-safety incident").click()
+    follow_menu(page, "Incidents", "Report an e-safety incident")
     expect(page.get_by_role("heading", level=1)).to_have_text("Report an e-safety incident")
     check_page(page, "report form")
 
@@ -170,7 +171,7 @@ def test_a_governor_reads_the_termly_summary_and_its_pdf_names_nobody(
 
     sign_in_as(page, governor)
     page.goto(f"/s/{school.slug}/")
-    page.get_by_role("link", name="E-safety summary").click()
+    follow_menu(page, "Incidents", "E-safety summary")
     expect(page.get_by_role("heading", level=1)).to_contain_text("E-safety incidents")
     expect(page.get_by_role("img", name="Incidents reported per term")).to_be_visible()
     expect(page.get_by_text("Amelia")).to_have_count(0)

@@ -21,6 +21,8 @@ from ..conftest import make_member
 from ..consent.helpers import answer, published_form
 from ..factories import GuardianshipFactory, PupilFactory, SchoolClassFactory, year_group
 from .conftest import fill_date, wait_for_email
+from .conftest import wait_for_email
+from .menu import follow_menu
 
 PHONE = {"width": 375, "height": 812}
 
@@ -82,7 +84,7 @@ def test_a_parent_asks_for_a_phone_the_head_approves_and_the_office_sees_the_lis
     head_page.set_viewport_size(PHONE)
     sign_in_as(head_page, head)
     head_page.goto(f"/s/{school.slug}/")
-    head_page.get_by_role("navigation").get_by_role("link", name="Phones").click()
+    follow_menu(head_page, "Consent", "Phones")
     expect(head_page.get_by_role("heading", level=1)).to_have_text("Pupils who hand in phones")
     expect(head_page.get_by_text("No pupil brings a phone at the moment.")).to_be_visible()
     check_page(head_page, "phone list empty for the head")
@@ -107,7 +109,7 @@ def test_a_parent_asks_for_a_phone_the_head_approves_and_the_office_sees_the_lis
     office_page.set_viewport_size(PHONE)
     sign_in_as(office_page, office)
     office_page.goto(f"/s/{school.slug}/")
-    office_page.get_by_role("navigation").get_by_role("link", name="Phones").click()
+    follow_menu(office_page, "Consent", "Phones")
     expect(office_page.get_by_role("heading", level=1)).to_have_text("Pupils who hand in phones")
     expect(office_page.get_by_text("1 pupil may bring a mobile phone")).to_be_visible()
     listed = office_page.get_by_role("region", name=f"Phones: {school_class.name}")

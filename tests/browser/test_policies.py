@@ -11,6 +11,8 @@ from core.roles import Role
 
 from ..conftest import give_mfa, make_member
 from .conftest import fill_date, sign_in_with_password, totp_code
+from .conftest import sign_in_with_password, totp_code
+from .menu import follow_menu
 
 
 def test_head_creates_edits_approves_and_publishes_a_policy(page, check_page, school):
@@ -24,7 +26,7 @@ def test_head_creates_edits_approves_and_publishes_a_policy(page, check_page, sc
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {head.first_name}")
 
     page.goto(f"/s/{school.slug}/")
-    page.get_by_role("navigation", name=school.name).get_by_role("link", name="Policies").click()
+    follow_menu(page, "Agreements", "Policies")
     expect(page.get_by_role("heading", level=1)).to_have_text("Policies")
     check_page(page, "no policies")
 
@@ -136,7 +138,7 @@ def test_head_creates_edits_approves_and_publishes_a_policy(page, check_page, sc
     expect(page.locator("del", has_text="Leave my screen unlocked.")).to_be_visible()
     check_page(page, "new version with changes")
 
-    page.get_by_role("navigation", name=school.name).get_by_role("link", name="Policies").click()
+    follow_menu(page, "Agreements", "Policies")
     expect(page.get_by_role("cell", name="01/07/2027")).to_be_visible()
     check_page(page, "policies")
 

@@ -15,6 +15,7 @@ from ..agreements.pdf_helpers import private_media  # noqa: F401  (a fixture)
 from ..agreements.test_reception import publish_visitors_form
 from ..conftest import make_member
 from .conftest import agree_to_each_section, section_labels
+from .menu import follow_menu
 
 TABLET = {"width": 768, "height": 1024}
 PHONE = {"width": 375, "height": 740}
@@ -36,7 +37,7 @@ def test_the_office_starts_the_kiosk_visitors_sign_and_the_office_sees_them(
     # The office opens the kiosk from the Visitors page.
     sign_in_as(page, office)
     page.goto(f"/s/{school.slug}/")
-    page.get_by_role("navigation").get_by_role("link", name="Visitors").click()
+    follow_menu(page, "Agreements", "Visitors")
     expect(page.get_by_role("heading", level=1)).to_have_text("Visitors")
     expect(page.get_by_text("The reception kiosk is closed.")).to_be_visible()
     expect(page.get_by_text("No visitors signed in at reception today.")).to_be_visible()

@@ -20,6 +20,7 @@ from schools.models import Guardianship, Pupil, RosterImport
 from ..conftest import give_mfa, make_member
 from ..factories import PupilFactory, SchoolClassFactory, year_group
 from .conftest import PHONE_WIDTH, sign_in_with_password, totp_code, wait_for_email
+from .menu import follow_menu
 
 FIRST_NAMES = [
     "Oliver", "Amelia", "Noah", "Isla", "Muhammad", "Ava", "George", "Freya", "Leo", "Zoë",
@@ -80,7 +81,7 @@ def open_import_page(page, check_page, school):
     page.get_by_role("main").get_by_role("link", name=school.name).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(school.name)
     check_page(page, "school")
-    page.get_by_role("navigation", name=school.name).get_by_role("link", name="Import").click()
+    follow_menu(page, "People", "Import from the MIS")
     expect(page.get_by_role("heading", level=1)).to_have_text("Import from your MIS")
     check_page(page, "import")
 
@@ -169,7 +170,7 @@ def test_office_imports_pupils_reads_the_dry_run_and_sees_them_by_class(page, ch
     check_page(page, "pupils in a class")
 
     # The import is on record, with what it did.
-    page.get_by_role("navigation", name=school.name).get_by_role("link", name="Import").click()
+    follow_menu(page, "People", "Import from the MIS")
     earlier = (
         page.get_by_role("table", name="Earlier imports").get_by_role("row").filter(has_text="SIMS pupils autumn.csv")
     )

@@ -16,6 +16,7 @@ from ..agreements.signing_helpers import publish_new_version, publish_staff_form
 from ..conftest import make_member
 from ..policy_helpers import LONG_POLICY_TEXT
 from .conftest import agree_to_each_section, section_labels
+from .menu import follow_menu
 
 
 def test_a_teacher_signs_and_downloads_the_pdf_and_the_head_sees_it(
@@ -104,7 +105,7 @@ def test_a_teacher_signs_and_downloads_the_pdf_and_the_head_sees_it(
     head_page = fresh_page()
     sign_in_as(head_page, head)
     head_page.goto(f"/s/{school.slug}/")
-    head_page.get_by_role("navigation", name=school.name).get_by_role("link", name="Agreements").click()
+    follow_menu(head_page, "Agreements", "Signed agreements")
     expect(head_page.get_by_role("heading", level=1)).to_have_text("Signed agreements")
     expect(head_page.get_by_text("1 of 3 signed (33%)")).to_be_visible()
     expect(head_page.get_by_role("row", name=re.compile("Teaching staff"))).to_contain_text("100% signed")
