@@ -21,7 +21,6 @@ from ..conftest import make_member
 from ..consent.helpers import answer, published_form
 from ..factories import GuardianshipFactory, PupilFactory, SchoolClassFactory, year_group
 from .conftest import fill_date, wait_for_email
-from .conftest import wait_for_email
 from .menu import follow_menu
 
 PHONE = {"width": 375, "height": 812}

@@ -11,7 +11,6 @@ from core.roles import Role
 
 from ..conftest import give_mfa, make_member
 from .conftest import fill_date, sign_in_with_password, totp_code
-from .conftest import sign_in_with_password, totp_code
 from .menu import follow_menu
 
 
