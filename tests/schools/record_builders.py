@@ -22,7 +22,7 @@ def published_form(school, audience, title="Home-school agreement"):
     version = PolicyVersion.objects.create(policy=policy, number=1, status="published", created_by=UserFactory())
     form = AgreementForm.objects.create(version=version, audience=audience, title=title)
     Statement.objects.create(form=form, number=1, text="We agree to the rules.")
-    text = FormText.objects.create(sha256=f"record-{next(_numbers)}".ljust(64, "0"), text=form.canonical_text())
+    text = FormText.objects.create(sha256=f"ab{next(_numbers):062d}", text=form.canonical_text())
     AgreementForm.objects.filter(pk=form.pk).update(text_sha256=text.sha256)
     form.text_sha256 = text.sha256
     return form
