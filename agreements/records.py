@@ -16,6 +16,7 @@ from aup.models import AgreementForm, Audience, VersionStatus
 from core.records import Section, family_section, plural, pupil_section, staff_section
 from core.roles import Cap
 
+from .class_sessions import teaches
 from .compliance import counting_signatures
 from .selectors import PUPIL_KEY_STAGES
 
@@ -48,10 +49,16 @@ def _pupil_forms(pupil, school):
 
 @pupil_section(order=20)
 def pupil_agreements(request, pupil):
-    if not request.access.can(Cap.VIEW_COMPLIANCE):
-        return None
+    """Everything for those who see the compliance dashboard; for the pupil's class
+    teacher, the pupil's own forms only, as their class's agreements page shows them
+    (agreements:class_agreements), without the carers' signatures."""
     school = request.school
+    whole = request.access.can(Cap.VIEW_COMPLIANCE)
+    if not whole and not (pupil.school_class_id and teaches(request.access, pupil.school_class)):
+        return None
     forms = _pupil_forms(pupil, school)
+    if not whole:
+        forms = [f for f in forms if f.audience != Audience.PARENTS]
     signatures = (
         counting_signatures(forms).filter(form__in=forms, pupil=pupil).select_related("led_by").order_by("signed_at")
         if forms
@@ -82,9 +89,11 @@ def pupil_agreements(request, pupil):
         key="agreements",
         title="Agreements",
         template="records/pupil_agreements.html",
-        context={"rows": rows},
+        context={"rows": rows, "whole": whole},
         summary=f"{signed_count} signed, {outstanding} outstanding" if rows else "No published forms for pupils",
-        link=("Agreements dashboard", reverse("agreements:compliance", args=[school.slug])),
+        link=("Agreements dashboard", reverse("agreements:compliance", args=[school.slug]))
+        if whole
+        else ("Class agreements", reverse("agreements:class_agreements", args=[school.slug, pupil.school_class_id])),
         attention=bool(outstanding),
     )
 
@@ -135,6 +144,7 @@ def family_agreements(viewer, guardianship):
         title="Forms to sign",
         template="records/family_agreements.html",
         context={"to_sign": to_sign, "signed": signed, "joined": row is not None},
-        summary=f"{plural(len(to_sign), 'form')} to sign, {len(signed)} signed",
+        summary=(f"{plural(len(to_sign), 'form')} to sign" if to_sign else "Nothing to sign")
+        + f", {len(signed)} signed",
         attention=bool(to_sign),
     )

@@ -27,8 +27,9 @@ def membership_of(user, school):
 @pytest.fixture
 def record(school, school_class, pupil, parent):
     """One of each thing a pupil's record shows, and the pages they link to."""
-    form = build.published_form(school, "parents")
+    form = build.published_form(school, "parents", title="Home-school agreement")
     build.sign_for(form, pupil, parent)
+    build.published_form(school, "ks2", title="Our ICT rules")
     build.consent_answers(pupil, parent, 2)
     build.phone_requests(pupil, parent, 1)
     build.loans(pupil, parent, 1)
@@ -45,7 +46,7 @@ def record(school, school_class, pupil, parent):
         # section anchor -> the page it links to
         "links": {
             "record-carers": reverse("schools:parents", args=[slug]),
-            "record-agreements": reverse("agreements:compliance_form", args=[slug, form.pk]),
+            "record-agreements": reverse("agreements:class_agreements", args=[slug, school_class.pk]),
             "record-consent": reverse("consent:class_sheet", args=[slug, school_class.pk]),
             "record-phone": reverse("consent:phones", args=[slug]),
             "record-devices": reverse("devices:loan", args=[slug, Loan.objects.get(pupil=pupil).pk]),
@@ -55,6 +56,8 @@ def record(school, school_class, pupil, parent):
         # text only shown with a page's capability -> that page
         "details": {
             '<th scope="col">History</th>': reverse("consent:pupil", args=[slug, pupil.pk]),
+            # The carers' signatures for the pupil: the compliance dashboard's.
+            "Home-school agreement": reverse("agreements:compliance_form", args=[slug, form.pk]),
             ordinary.reference: reverse("incidents:detail", args=[slug, ordinary.pk]),
             restricted.reference: reverse("incidents:detail", args=[slug, restricted.pk]),
         },
@@ -105,7 +108,7 @@ def test_each_section_of_a_pupils_record_appears_exactly_when_its_linked_page_op
     if role == Role.HEADTEACHER:
         assert all(shown.values())
     if role == Role.TEACHER:
-        assert {m for m, s in shown.items() if s} == {"record-consent", "record-posts"}
+        assert {m for m, s in shown.items() if s} == {"record-agreements", "record-consent", "record-posts"}
 
 
 @pytest.mark.parametrize("role", ROLES_WITH_THE_RECORD)
@@ -154,7 +157,7 @@ def test_the_record_shows_a_summary_at_the_top_and_flags_what_needs_attention(sc
     page = html(client_for(head).get(record["url"]))
     glance = page[page.index("At a glance") : page.index('id="record-carers"')]
     assert "1 carer, 1 with parental responsibility" in glance
-    assert "1 signed, 0 outstanding" in glance
+    assert "1 signed, 1 outstanding" in glance
     assert "2 incidents, 2 open" in glance
     assert "Waiting for the head" in glance  # the phone request
     assert "record-glance--attention" in glance
