@@ -6,5 +6,6 @@ class IncidentsConfig(AppConfig):
     verbose_name = "E-safety incidents"
 
     def ready(self):
-        # Registers who may read the audit log's lines about an incident.
-        from . import selectors  # noqa: F401
+        # selectors registers who may read the audit log's lines about an incident;
+        # records adds the incidents to pupils' and staff records (core.records).
+        from . import records, selectors  # noqa: F401

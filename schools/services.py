@@ -165,6 +165,16 @@ def change_roles(*, membership: Membership, roles: list[str], by, by_capabilitie
     if membership.user_id == getattr(by, "pk", None) and Cap.MANAGE_ROLES not in capabilities_for(new):
         if Cap.MANAGE_ROLES in capabilities_for(old):
             raise ValidationError({"roles": "You can't remove your own leadership role. Ask another leader."})
+    # The head cannot take away her own Headteacher role, even keeping another leader's
+    # role: the school would lose its head by one click. Another person who may manage
+    # roles must do it (and they can: the head is then not the one changing them).
+    if membership.user_id == getattr(by, "pk", None) and Role.HEADTEACHER in old - new:
+        raise ValidationError(
+            {
+                "roles": "You can't remove your own Headteacher role. "
+                "Another leader who can change roles (the deputy, for example) must do it."
+            }
+        )
     if old == new:
         return
     _set_roles(membership, new)

@@ -25,11 +25,13 @@ school_patterns = [
     path("import/<int:import_id>/progress/", roster_views.import_progress, name="import_progress"),
     path("pupils/", views.pupil_list, name="pupils"),
     path("pupils/<int:pupil_id>/", views.pupil_detail, name="pupil"),
+    path("pupils/<int:pupil_id>/family/", views.pupil_family, name="pupil_family"),
 ]
 
 # Parents' own pages, outside any one school (namespace "family").
 family_patterns = [
     path("family/", views.family, name="home"),
+    path("family/children/<int:pupil_id>/", views.family_child, name="child"),
 ]
 
 urlpatterns = school_patterns

@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from core import records
 from core.forms import apply_validation_error
 from core.roles import Cap
 from core.tenancy import school_view
@@ -75,9 +76,47 @@ def pupil_list(request):
 
 @school_view(Cap.VIEW_PUPILS)
 def pupil_detail(request, pupil_id):
+    """The pupil's whole record: each app adds the sections the viewer may see
+    (core.records), in a fixed number of queries."""
     pupil = selectors.pupil_for(request.access, pupil_id)
-    context = {"pupil": pupil, "show_upn": selectors.sees_all_pupils(request.access)}
+    sections = records.render_sections(request, records.pupil_record(request, pupil), pupil=pupil)
+    context = {"pupil": pupil, "show_upn": selectors.sees_all_pupils(request.access), "sections": sections}
     return render(request, "schools/pupil_detail.html", context)
+
+
+def _carer_of(pupil, carer_id):
+    """The pupil's guardianship of the carer given (by user id), or the first carer
+    with parental responsibility; 404 for anyone else."""
+    guardianships = sorted(pupil.guardianships.all(), key=lambda g: (not g.parental_responsibility, g.pk))
+    if carer_id is None:
+        if not guardianships:
+            return None
+        return guardianships[0]
+    found = next((g for g in guardianships if str(g.carer_id) == carer_id), None)
+    if found is None:
+        raise Http404("No such carer.")
+    return found
+
+
+@school_view(Cap.VIEW_PARENTS)
+def pupil_family(request, pupil_id):
+    """What a carer of the pupil sees in their family view of the child, for staff who
+    may see parents' records; each part only with the capability of its staff page."""
+    pupil = selectors.pupil_for(request.access, pupil_id)
+    guardianship = _carer_of(pupil, request.GET.get("carer"))
+    viewer = records.FamilyViewer(request.access)
+    sections = []
+    if guardianship is not None:
+        sections = records.family_record(viewer, guardianship)
+        records.render_sections(request, sections, guardianship=guardianship, viewer=viewer)
+    context = {
+        "pupil": pupil,
+        "guardianship": guardianship,
+        "carers": sorted(pupil.guardianships.all(), key=lambda g: (not g.parental_responsibility, g.pk)),
+        "sections": sections,
+        "viewer": viewer,
+    }
+    return render(request, "schools/family_child.html", context)
 
 
 @school_view(Cap.MANAGE_PEOPLE)
@@ -129,9 +168,11 @@ def _render_person(request, membership, roles_form=None, leaver_form=None, statu
     children = membership.user.guardianships.filter(pupil__school=request.school).select_related(
         "pupil", "pupil__school_class"
     )
+    sections = records.render_sections(request, records.staff_record(request, membership), membership=membership)
     context = {
         "membership": membership,
         "children": children,
+        "sections": sections,
         "roles_form": roles_form
         or RolesForm(initial={"roles": membership.role_codes}, parent=membership.is_parent_only),
         # No default date: one careless click must not end someone's access today.
@@ -204,6 +245,21 @@ def person_invite(request, membership_id):
 def family(request):
     """A parent's own children, across every school where they are a parent."""
     return render(request, "schools/family.html", {"children": selectors.children_of(request.user)})
+
+
+@login_required
+def family_child(request, pupil_id):
+    """Everything about one of the parent's own children, as the family sees it (the
+    same page staff open from the pupil's record); another child is not found."""
+    guardianship = selectors.children_of(request.user).filter(pupil_id=pupil_id).first()
+    if guardianship is None:
+        raise Http404("No such child.")
+    viewer = records.FamilyViewer()
+    sections = records.render_sections(
+        request, records.family_record(viewer, guardianship), guardianship=guardianship, viewer=viewer
+    )
+    context = {"pupil": guardianship.pupil, "guardianship": guardianship, "sections": sections, "viewer": viewer}
+    return render(request, "schools/family_child.html", context)
 
 
 @school_view(Cap.MANAGE_SCHOOL_SETTINGS)

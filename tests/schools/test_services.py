@@ -267,11 +267,54 @@ def test_no_one_can_remove_their_own_leadership_role(school, head):
     assert membership_of(head, school).role_codes == [Role.HEADTEACHER]
 
 
-def test_a_leader_may_swap_one_leadership_role_for_another_on_themselves(school, head):
+def test_a_leader_may_swap_one_leadership_role_for_another_on_themselves(school, deputy):
     services.change_roles(
-        membership=membership_of(head, school), roles=[Role.DEPUTY], by=head, by_capabilities=HEAD_CAPS
+        membership=membership_of(deputy, school),
+        roles=[Role.HEADTEACHER],
+        by=deputy,
+        by_capabilities=capabilities_for([Role.DEPUTY]),
+    )
+    assert membership_of(deputy, school).role_codes == [Role.HEADTEACHER]
+
+
+def test_the_head_cannot_remove_her_own_headteacher_role_even_keeping_another_leaders_role(school, head):
+    with pytest.raises(ValidationError) as error:
+        services.change_roles(
+            membership=membership_of(head, school),
+            roles=[Role.DEPUTY, Role.DSL],
+            by=head,
+            by_capabilities=HEAD_CAPS,
+        )
+    assert "You can't remove your own Headteacher role" in error.value.message_dict["roles"][0]
+    assert membership_of(head, school).role_codes == [Role.HEADTEACHER]
+
+
+def test_the_head_may_add_a_role_to_herself_keeping_headteacher(school, head):
+    services.change_roles(
+        membership=membership_of(head, school), roles=[Role.HEADTEACHER, Role.DSL], by=head, by_capabilities=HEAD_CAPS
+    )
+    assert membership_of(head, school).role_codes == [Role.DSL, Role.HEADTEACHER]
+
+
+def test_another_leader_with_the_capability_can_remove_the_heads_headteacher_role(school, head, deputy):
+    services.change_roles(
+        membership=membership_of(head, school),
+        roles=[Role.DEPUTY],
+        by=deputy,
+        by_capabilities=capabilities_for([Role.DEPUTY]),
     )
     assert membership_of(head, school).role_codes == [Role.DEPUTY]
+
+
+def test_the_office_cannot_remove_the_heads_headteacher_role(school, head, office):
+    with pytest.raises(ValidationError):
+        services.change_roles(
+            membership=membership_of(head, school),
+            roles=[Role.TEACHER],
+            by=office,
+            by_capabilities=capabilities_for([Role.OFFICE]),
+        )
+    assert membership_of(head, school).role_codes == [Role.HEADTEACHER]
 
 
 # --- mark_leaver -----------------------------------------------------------------

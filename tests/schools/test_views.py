@@ -430,7 +430,10 @@ def test_office_sees_a_pupils_carers_with_their_emails(school, office, parent, p
     page = html(client_for(office).get(url(school, f"pupils/{pupil.pk}/")))
     assert "Parents and carers" in page
     assert parent.email in page
-    assert "father (no parental responsibility)" in page
+    # The father's row says he holds no parental responsibility (the record's table).
+    assert re.search(
+        r">Father</td>\s*<td data-label=\"Parental responsibility\"><span class=\"badge badge--no\">No<", page
+    )
 
 
 def test_teacher_does_not_see_a_pupils_carers(school, school_class, teacher, parent, pupil, client_for):
