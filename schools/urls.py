@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import roster_views, views
+from . import roster_views, search_views, views
 
 app_name = "schools"
 
@@ -25,6 +25,9 @@ school_patterns = [
     path("import/<int:import_id>/progress/", roster_views.import_progress, name="import_progress"),
     path("pupils/", views.pupil_list, name="pupils"),
     path("pupils/<int:pupil_id>/", views.pupil_detail, name="pupil"),
+    path("search/pupils/", search_views.search_pupils, name="search_pupils"),
+    path("search/staff/", search_views.search_staff, name="search_staff"),
+    path("search/carers/", search_views.search_carers, name="search_carers"),
 ]
 
 # Parents' own pages, outside any one school (namespace "family").
