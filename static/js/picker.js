@@ -115,11 +115,16 @@
   };
 
   Picker.prototype.fetch = function (query, exact) {
-    if (this.controller) this.controller.abort();
-    this.controller = new AbortController();
+    // A search in flight is dropped for a newer one; an Enter look-up never is.
+    var signal;
+    if (!exact) {
+      if (this.controller) this.controller.abort();
+      this.controller = new AbortController();
+      signal = this.controller.signal;
+    }
     var address = this.url + "?q=" + encodeURIComponent(query) + (exact ? "&exact=1" : "");
     return fetch(address, {
-      signal: this.controller.signal,
+      signal: signal,
       credentials: "same-origin",
       headers: { Accept: "application/json" },
     }).then(function (response) {
@@ -164,6 +169,8 @@
     var query = this.input.value.trim();
     if (!query) return;
     var self = this;
+    clearTimeout(this.timer);
+    if (this.controller) this.controller.abort();
     this.fetch(query, true)
       .then(function (data) {
         if (data.results.length === 1) return data.results;
