@@ -36,5 +36,5 @@ class DevicePicker(PickerKind):
         return device.label
 
     def hint(self, device):
-        parts = [f"asset tag {device.asset_tag}" if device.asset_tag else "", f"serial {device.serial_number}"]
-        return ", ".join(p for p in parts if p)
+        # The label already names the serial number.
+        return f"asset tag {device.asset_tag}" if device.asset_tag else ""
