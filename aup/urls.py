@@ -19,6 +19,7 @@ school_patterns = [
     path("policies/versions/<int:version_id>/approve/", views.version_approve, name="approve"),
     path("policies/versions/<int:version_id>/back-to-draft/", views.version_back_to_draft, name="back_to_draft"),
     path("policies/versions/<int:version_id>/publish/", views.version_publish, name="publish"),
+    path("search/statements/", views.search_statements, name="search_statements"),
     path("exemptions/", exemptions.queue, name="exemptions"),
     path("exemptions/new/", exemptions.new, name="exemption_new"),
     path("exemptions/mine/", exemptions.mine, name="exemptions_mine"),

@@ -1,7 +1,7 @@
 """The head's policy pages (/s/<school>/policies/): each is the shared page of
 aup/policy_pages.py for the school's own policies, behind the school's gate."""
 
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from core.roles import Cap
 from core.tenancy import school_view
@@ -85,3 +85,14 @@ def version_publish(request, version_id):
         publish=services.publish,
         published_message=lambda version: f"Version {version.number} is published. People now sign its forms.",
     )
+
+
+@school_view(Cap.TRIAGE_INCIDENTS)
+@require_GET
+def search_statements(request):
+    """The picker's search of policy statements (for "statements breached")."""
+    from core.picker import search_response
+
+    from .pickers import StatementPicker
+
+    return search_response(request, StatementPicker())

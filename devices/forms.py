@@ -5,8 +5,11 @@ from django.utils import timezone
 from agreements.forms import SignForm
 from core.dates import DateField, DateTimeField
 from schools.models import Guardianship, Membership
+from core.picker import PickerField, PickerFormMixin
+from schools.pickers import CarerPicker, StaffPicker
 
 from .models import Device, DeviceSettings, DeviceStatus, DeviceType
+from .pickers import DevicePicker
 
 CERTIFICATE_ACCEPT = ".png,.jpg,.jpeg,.pdf,image/png,image/jpeg,application/pdf"
 
@@ -84,26 +87,30 @@ class DeviceForm(forms.ModelForm):
         """The service checks the serial number and asset tag, with its own words."""
 
 
-class LendForm(_Form):
-    devices = forms.ModelMultipleChoiceField(
+class LendForm(PickerFormMixin, _Form):
+    """Devices found by typing or scanning their asset tag; the borrower found by name.
+    Without JavaScript each picker is a search box with a "Search" button."""
+
+    devices = PickerField(
+        kind=DevicePicker(),
+        multiple=True,
         label="Devices",
-        queryset=Device.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+        help_text="Type or scan the asset tag or serial number and press Enter, or type the make or model "
+        "and choose from the list. Add as many as you need.",
         error_messages={"required": "Choose at least one device to lend."},
     )
-    borrower = forms.ModelChoiceField(
+    borrower = PickerField(
+        kind=StaffPicker(active_only=True),
         label="Member of staff",
-        queryset=Membership.objects.none(),
         required=False,
-        empty_label="Choose a member of staff",
-        help_text="Or, for a pupil, choose the pupil and their carer below instead.",
+        help_text="Type part of their name. For a pupil's loan, find the carer below instead.",
     )
-    guardianship = forms.ModelChoiceField(
-        label="Pupil (signed for by their carer)",
-        queryset=Guardianship.objects.none(),
+    guardianship = PickerField(
+        kind=CarerPicker(),
+        label="Or a pupil, signed for by their carer",
         required=False,
-        empty_label="Not a pupil's loan",
-        help_text="The carer, who holds parental responsibility, signs the receipt.",
+        help_text="Type the carer's or the pupil's name. The carer, who holds parental responsibility, signs "
+        "the receipt.",
     )
     due_on = date_field("Due back on", required=False)
     until_leaving = forms.BooleanField(
@@ -111,35 +118,6 @@ class LendForm(_Form):
         required=False,
     )
     notes = forms.CharField(label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-    def __init__(self, *args, school, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["devices"].queryset = Device.objects.filter(school=school, status=DeviceStatus.AVAILABLE).order_by(
-            "device_type", "make", "model", "serial_number"
-        )
-        self.fields["devices"].label_from_instance = lambda d: (
-            d.label + (f", asset tag {d.asset_tag}" if d.asset_tag else "")
-        )
-        self.fields["borrower"].queryset = (
-            Membership.objects.active()
-            .staff()
-            .filter(school=school)
-            .select_related("user")
-            .order_by("user__last_name", "user__first_name")
-        )
-        self.fields["borrower"].label_from_instance = lambda m: (
-            f"{m.user.full_name}" + (f" ({m.job_title})" if m.job_title else "")
-        )
-        self.fields["guardianship"].queryset = (
-            Guardianship.objects.filter(
-                pupil__school=school, parental_responsibility=True, pupil__in=school.pupils.current()
-            )
-            .select_related("pupil", "carer")
-            .order_by("pupil__last_name", "pupil__first_name", "carer__last_name")
-        )
-        self.fields["guardianship"].label_from_instance = lambda g: (
-            f"{g.pupil.full_name}, signed for by {g.carer.full_name} ({g.get_relationship_display().lower()})"
-        )
 
     def clean(self):
         data = super().clean()

@@ -153,3 +153,23 @@ def check_counts(check) -> tuple[int, int]:
     """(devices seen, devices to see) in the check."""
     total = Device.objects.filter(school=check.school).exclude(status=DeviceStatus.DISPOSED).count()
     return check.sightings.count(), total
+
+
+def available_devices(school):
+    return Device.objects.filter(school=school, status=DeviceStatus.AVAILABLE)
+
+
+def policy_managers(school):
+    """Who can publish the loan conditions (those who manage policies), by name, for
+    the lend page's empty state when the office cannot do it themselves."""
+    from core.roles import Cap, roles_with
+    from schools.models import Membership
+
+    return list(
+        Membership.objects.active()
+        .with_role(*roles_with(Cap.MANAGE_POLICIES))
+        .filter(school=school)
+        .select_related("user")
+        .prefetch_related("roles")
+        .order_by("user__last_name", "user__first_name")[:5]
+    )

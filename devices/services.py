@@ -133,21 +133,49 @@ def save_settings(*, school, by, laptops_must_be_encrypted: bool, staff_must_hav
 # --- lending -------------------------------------------------------------------------
 
 
+class AgreementMissing(ValidationError):
+    """Lending is refused because the borrower has not signed a form the school asks
+    for: the message names the form, and `missing` ([(membership, form)]) lets the
+    page offer to send it."""
+
+    def __init__(self, field, message, missing):
+        super().__init__({field: message})
+        self.missing = missing
+
+
+def _published_on(version) -> str:
+    """ "1 December" this year, "1 December 2025" otherwise (UK order)."""
+    if version.published_at is None:
+        return ""
+    day = timezone.localtime(version.published_at).date()
+    text = f"{day.day} {day:%B}"
+    return text if day.year == timezone.localdate().year else f"{text} {day.year}"
+
+
+def form_name(form) -> str:
+    """A form as people know it: "ICT and mobile phone acceptable use, version 2
+    (published 1 December)"."""
+    version = form.version
+    published = _published_on(version)
+    return f"{version.policy.title}, version {version.number}" + (f" (published {published})" if published else "")
+
+
 def _check_borrower(school, borrower, pupil, carer, rules):
     if (borrower is None) == (pupil is None):
         raise ValidationError({"borrower": "Choose who is borrowing: a member of staff, or a pupil and their carer."})
     if borrower is not None:
         if borrower.school_id != school.pk or borrower.status != Membership.Status.ACTIVE or borrower.is_parent_only:
             raise ValidationError({"borrower": "Choose a current member of staff of this school."})
-        if rules.staff_must_have_signed_agreement and any(
-            membership.school_id == school.pk for membership, _ in forms_to_sign(borrower.user)
-        ):
-            raise ValidationError(
-                {
-                    "borrower": f"{borrower.user.full_name} has not signed the current staff ICT agreement. "
-                    "Ask them to sign it first: the school lends equipment only to staff who have."
-                }
-            )
+        if rules.staff_must_have_signed_agreement:
+            missing = [(m, form) for m, form in forms_to_sign(borrower.user) if m.school_id == school.pk]
+            if missing:
+                names = " or ".join(form_name(form) for _, form in missing)
+                raise AgreementMissing(
+                    "borrower",
+                    f"{borrower.user.full_name} has not signed {names}. The school lends equipment only to "
+                    "staff who have: send it to them to sign, then lend.",
+                    missing,
+                )
         return
     if pupil.school_id != school.pk or carer is None:
         raise ValidationError({"pupil": "Choose a pupil of this school and the carer who signs for them."})

@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from agreements.models import Signature
 from agreements.pdf import signed_pdf_response
@@ -27,7 +27,7 @@ from core import audit, downloads
 from core.forms import apply_validation_error
 from core.roles import Cap
 from core.tenancy import school_view
-from schools.models import Guardianship
+from schools.models import Guardianship, Membership
 
 from . import selectors, services
 from .forms import (
@@ -324,10 +324,14 @@ def certificate(request, device_id):
 @school_view(Cap.MANAGE_DEVICES)
 def lend(request):
     conditions = selectors.loan_conditions(request.school)
-    initial = {}
-    if request.GET.get("device", "").isdigit():
-        initial["devices"] = [int(request.GET["device"])]
-    form = LendForm(request.POST or None, school=request.school, initial=initial)
+    # A device's page ("Lend this device") and the way back from sending an agreement
+    # bring the choices along in the address.
+    initial = {
+        "devices": [d for d in request.GET.getlist("device") if d.isdigit()],
+        "borrower": request.GET.get("borrower", "") if request.GET.get("borrower", "").isdigit() else None,
+    }
+    form = LendForm(request.POST or None, access=request.access, initial=initial)
+    missing = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         guardianship = data["guardianship"]
@@ -345,7 +349,8 @@ def lend(request):
                 request=request,
             )
         except ValidationError as error:
-            apply_validation_error(form, error)
+            missing = getattr(error, "missing", [])
+            apply_validation_error(form, _lend_error(error))
         else:
             messages.success(
                 request,
@@ -353,8 +358,88 @@ def lend(request):
                 "screen, or from the link you email them.",
             )
             return _to_loan(request, loan)
-    context = {"form": form, "conditions": conditions}
+    context = {
+        "form": form,
+        "conditions": conditions,
+        "missing": missing,
+        "chosen_devices": [d.pk for d in form.cleaned_data.get("devices") or []] if missing else [],
+        "can_manage_policies": request.access.can(Cap.MANAGE_POLICIES),
+        "policy_managers": [] if conditions else selectors.policy_managers(request.school),
+        "has_devices": selectors.available_devices(request.school).exists(),
+    }
     return render(request, "devices/lend.html", context, status=400 if form.errors else 200)
+
+
+# The service names the pupil and the carer; on the form they are one choice.
+_LEND_FIELDS = {"pupil": "guardianship", "carer": "guardianship"}
+
+
+def _lend_error(error: ValidationError) -> ValidationError:
+    if not hasattr(error, "error_dict"):
+        return error
+    return ValidationError({_LEND_FIELDS.get(field, field): errors for field, errors in error.error_dict.items()})
+
+
+@school_view(Cap.MANAGE_DEVICES)
+@require_GET
+def search(request):
+    """The lending picker's search: devices available to lend, by asset tag, serial
+    number, make or model (`exact=1`: a scanned tag or serial)."""
+    from core.picker import search_response
+
+    from .pickers import DevicePicker
+
+    return search_response(request, DevicePicker())
+
+
+@school_view(Cap.MANAGE_DEVICES)
+@require_POST
+def send_agreement(request):
+    """Email a member of staff the link to sign a staff agreement they have not signed,
+    when lending to them was refused for it; then back to the lend page, as it was."""
+    from agreements.selectors import forms_to_sign
+    from core.email import send_templated_email
+
+    membership = get_object_or_404(
+        Membership.objects.active().staff().select_related("user"),
+        school=request.school,
+        pk=request.POST.get("membership") if str(request.POST.get("membership", "")).isdigit() else None,
+    )
+    form_id = request.POST.get("form", "")
+    due = [form for m, form in forms_to_sign(membership.user) if m.school_id == request.school.pk]
+    form = next((f for f in due if str(f.pk) == form_id), None)
+    back = reverse("devices:lend", args=[request.school.slug])
+    query = "&".join(
+        [f"device={d}" for d in request.POST.getlist("device") if d.isdigit()] + [f"borrower={membership.pk}"]
+    )
+    if form is None:
+        messages.info(request, f"{membership.user.full_name} has nothing left to sign.")
+        return redirect(f"{back}?{query}")
+    send_templated_email(
+        to=[membership.user.email],
+        template="sign_agreement",
+        context={
+            "school": request.school,
+            "person": membership.user,
+            "form_name": services.form_name(form),
+            "link": settings.SITE_URL + reverse("agreements:sign", args=[request.school.slug, form.pk]),
+            "sent_by": request.user,
+        },
+    )
+    audit.record(
+        action="devices.agreement_sent",
+        actor=request.user,
+        school=request.school,
+        obj=membership,
+        request=request,
+        summary=f"Emailed {membership.user.full_name} the link to sign an agreement before a loan",
+    )
+    messages.success(
+        request,
+        f"{membership.user.full_name} has been emailed the link to sign {services.form_name(form)}. "
+        "Lend the equipment once they have signed.",
+    )
+    return redirect(f"{back}?{query}")
 
 
 @school_view(Cap.VIEW_SCHOOL)

@@ -4,8 +4,11 @@ from django.utils import timezone
 
 from aup.models import Statement
 from core.dates import DateField, DateTimeField
+from aup.pickers import StatementPicker
+from core.picker import PickerField, PickerFormMixin
 from core.roles import Cap, roles_with
 from schools.models import Membership, Pupil
+from schools.pickers import PupilPicker, StaffPicker
 from schools.selectors import pupils_visible_to, sees_all_pupils
 
 from . import services
@@ -23,31 +26,8 @@ def now_for_input():
     return timezone.localtime().replace(second=0, microsecond=0)
 
 
-def pupil_choices(access, *, include_leavers=False):
-    """The pupils the person may pick: the whole school, or a teacher's own classes."""
-    return (
-        pupils_visible_to(access, include_leavers=include_leavers)
-        .select_related("school_class")
-        .order_by("last_name", "first_name")
-    )
-
-
-def staff_choices(school):
-    return (
-        Membership.objects.current()
-        .staff()
-        .filter(school=school)
-        .select_related("user")
-        .order_by("user__last_name", "user__first_name")
-    )
-
-
 def _label_pupil(p):
     return f"{p.last_name}, {p.first_name}" + (f" ({p.school_class.name})" if p.school_class else "")
-
-
-def _label_member(m):
-    return f"{m.user.last_name}, {m.user.first_name}".strip(", ") or m.user.email
 
 
 class EvidenceFields(forms.Form):
@@ -82,7 +62,7 @@ class EvidenceFields(forms.Form):
         return data
 
 
-class ReportForm(EvidenceFields):
+class ReportForm(PickerFormMixin, EvidenceFields):
     category = forms.ChoiceField(
         label="What kind of incident",
         choices=[("", "Choose the kind of incident"), *Category.choices],
@@ -100,14 +80,19 @@ class ReportForm(EvidenceFields):
         help_text="Say what you saw or were told, in plain words. Do not investigate yourself.",
         error_messages={"required": "Say what happened."},
     )
-    pupils = forms.ModelMultipleChoiceField(
+    pupils = PickerField(
+        kind=PupilPicker(),
+        multiple=True,
         label="Pupils involved (optional)",
-        queryset=Pupil.objects.none(),
         required=False,
-        help_text="Hold Ctrl (or Cmd) to choose more than one on a computer.",
+        help_text="Type part of a name and choose from the list. Add as many as you need.",
     )
-    staff = forms.ModelMultipleChoiceField(
-        label="Staff involved (optional)", queryset=Membership.objects.none(), required=False
+    staff = PickerField(
+        kind=StaffPicker(),
+        multiple=True,
+        label="Staff involved (optional)",
+        required=False,
+        help_text="Type part of a name and choose from the list.",
     )
     others_involved = forms.CharField(
         label="Anyone else involved (optional)",
@@ -145,23 +130,18 @@ class ReportForm(EvidenceFields):
 
     def __init__(self, *args, access, **kwargs):
         kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, access=access, **kwargs)
         # Anyone on the staff reports, but a school-wide list of pupils' names is not
         # for everyone who may report (a teacher, a volunteer, a visitor): they pick
         # from the pupils they may see (a teacher's own classes) and name any other
         # pupil in words; the DSL links those pupils when triaging.
-        pupils = pupil_choices(access)
-        self.fields["pupils"].queryset = pupils
-        self.fields["pupils"].label_from_instance = _label_pupil
         if not sees_all_pupils(access):
-            if pupils.exists():
+            if pupils_visible_to(access).exists():
                 self.fields["pupils"].help_text = f"The pupils of your classes. {self.fields['pupils'].help_text}"
                 self._name_other_pupils("Other pupils and anyone else involved (optional)", "Pupils of other classes")
             else:
                 del self.fields["pupils"]
                 self._name_other_pupils("Pupils and anyone else involved (optional)", "Pupils")
-        self.fields["staff"].queryset = staff_choices(access.school)
-        self.fields["staff"].label_from_instance = _label_member
 
     def _name_other_pupils(self, label, whom):
         field = self.fields["others_involved"]
@@ -208,7 +188,7 @@ class InvestigatorEvidenceForm(EvidenceFields):
         self.fields["evidence_description"].label = "What the file shows"
 
 
-class TriageForm(forms.Form):
+class TriageForm(PickerFormMixin, forms.Form):
     severity = forms.ChoiceField(
         label="How serious",
         choices=[("", "Choose"), *Severity.choices],
@@ -232,18 +212,38 @@ class TriageForm(forms.Form):
         required=False,
         help_text="Starts the 72-hour clock from when it was reported.",
     )
-    pupils = forms.ModelMultipleChoiceField(label="Pupils involved", queryset=Pupil.objects.none(), required=False)
-    staff = forms.ModelMultipleChoiceField(label="Staff involved", queryset=Membership.objects.none(), required=False)
-    breached_statements = forms.ModelMultipleChoiceField(
-        label="Policy statements breached (optional)", queryset=Statement.objects.none(), required=False
+    # A pupil who has left stays acceptable once linked: saving the triage must not
+    # drop them from the record.
+    pupils = PickerField(
+        kind=PupilPicker(include_leavers=True),
+        multiple=True,
+        label="Pupils involved",
+        required=False,
+        help_text="Type part of a name and choose from the list. Each pupil is taken off only by their Remove button.",
+    )
+    staff = PickerField(kind=StaffPicker(), multiple=True, label="Staff involved", required=False)
+    breached_statements = PickerField(
+        kind=StatementPicker(),
+        multiple=True,
+        label="Policy statements breached (optional)",
+        required=False,
+        help_text="Type words from the statement or the policy's title.",
+    )
+    confirm_unlink = forms.BooleanField(
+        label="Yes, take the pupils I removed off this safeguarding record",
+        required=False,
     )
     note = forms.CharField(label="Note (optional)", widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
-    def __init__(self, *args, access, **kwargs):
+    def __init__(self, *args, access, incident=None, **kwargs):
         kwargs.setdefault("label_suffix", "")
         kwargs.setdefault("prefix", "triage")
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, access=access, **kwargs)
+        self.incident = incident
         school = access.school
+        # Asked only when it matters: a safeguarding record's pupils are being taken off.
+        if not (self.is_bound and incident is not None and incident.safeguarding):
+            del self.fields["confirm_unlink"]
         self.fields["investigator"].queryset = (
             Membership.objects.active()
             .with_role(*roles_with(Cap.INVESTIGATE_INCIDENTS))
@@ -254,18 +254,22 @@ class TriageForm(forms.Form):
         self.fields["investigator"].label_from_instance = lambda m: (
             f"{m.user.full_name}" + (f" ({m.job_title})" if m.job_title else "")
         )
-        self.fields["pupils"].queryset = pupil_choices(access)
-        self.fields["pupils"].label_from_instance = _label_pupil
-        self.fields["staff"].queryset = staff_choices(school)
-        self.fields["staff"].label_from_instance = _label_member
-        self.fields["breached_statements"].queryset = (
-            Statement.objects.filter(form__version__policy__school=school, form__version__status="published")
-            .select_related("form__version__policy")
-            .order_by("form__version__policy__title", "form__audience", "number")
-        )
-        self.fields["breached_statements"].label_from_instance = lambda s: (
-            f"{s.form.version.policy.title} ({s.form.get_audience_display()}) {s.number}. {s.text[:80]}"
-        )
+
+    def clean(self):
+        data = super().clean()
+        incident = self.incident
+        if incident is None or not incident.safeguarding or "pupils" in self.errors:
+            return data
+        chosen = {p.pk for p in data.get("pupils") or []}
+        removed = [p for p in incident.pupils.order_by("last_name", "first_name") if p.pk not in chosen]
+        if removed and not data.get("confirm_unlink"):
+            names = ", ".join(p.full_name for p in removed)
+            self.add_error(
+                "pupils",
+                f"{names} would be taken off this safeguarding record. Add them back, or tick "
+                "“Yes, take the pupils I removed off this safeguarding record” and save again.",
+            )
+        return data
 
 
 class EntryForm(forms.Form):
@@ -341,22 +345,22 @@ class CloseForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class LogFilterForm(forms.Form):
+class LogFilterForm(PickerFormMixin, forms.Form):
+    # A filter: searching for a pupil keeps the other filters working.
+    pause_to_search = False
+
     category = forms.ChoiceField(label="Kind", choices=[("", "All kinds"), *Category.choices], required=False)
     status = forms.ChoiceField(
         label="Status", choices=[("", "Any status"), ("open", "Open"), *Status.choices], required=False
     )
     reported_from = DateField(label="Reported from", error_name="The first date", required=False, show_hint=False)
     reported_to = DateField(label="Reported to", error_name="The last date", required=False, show_hint=False)
-    pupil = forms.ModelChoiceField(
-        label="Pupil", queryset=Pupil.objects.none(), required=False, empty_label="Any pupil"
-    )
+    # Searched, not listed: a school's pupils do not fit in a drop-down.
+    pupil = PickerField(kind=PupilPicker(include_leavers=True), label="Pupil", required=False, empty_label="Any pupil")
 
     def __init__(self, *args, access, **kwargs):
         kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-        self.fields["pupil"].queryset = pupil_choices(access, include_leavers=True)
-        self.fields["pupil"].label_from_instance = lambda p: f"{p.last_name}, {p.first_name}"
+        super().__init__(*args, access=access, **kwargs)
 
 
 class MisuseForm(forms.Form):

@@ -129,15 +129,17 @@ def _forms(request, incident, bound=None):
     if access.can(Cap.TRIAGE_INCIDENTS):
         forms["triage_form"] = TriageForm(
             access=access,
+            incident=incident,
             initial={
                 "severity": incident.severity,
                 "safeguarding": incident.safeguarding,
                 "category": incident.category,
                 "investigator": incident.investigator and school.memberships.filter(user=incident.investigator).first(),
                 "personal_data_breach": incident.personal_data_breach,
-                "pupils": list(incident.pupils.all()),
-                "staff": list(incident.staff.all()),
-                "breached_statements": list(incident.breached_statements.all()),
+                # Ids only: the pickers load what they show in one query each.
+                "pupils": list(incident.pupils.values_list("pk", flat=True)),
+                "staff": list(incident.staff.values_list("pk", flat=True)),
+                "breached_statements": list(incident.breached_statements.values_list("pk", flat=True)),
             },
         )
         if incident.personal_data_breach and incident.ico_decision == ICODecision.PENDING:
@@ -282,7 +284,10 @@ def triage(request, incident_id):
         return "Triage recorded."
 
     return _post(
-        request, incident_id, lambda i: ("triage_form", TriageForm(request.POST, access=request.access)), handle
+        request,
+        incident_id,
+        lambda i: ("triage_form", TriageForm(request.POST, access=request.access, incident=i)),
+        handle,
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import roster_views, views
+from . import roster_views, search_views, views
 
 app_name = "schools"
 
@@ -26,6 +26,9 @@ school_patterns = [
     path("pupils/", views.pupil_list, name="pupils"),
     path("pupils/<int:pupil_id>/", views.pupil_detail, name="pupil"),
     path("pupils/<int:pupil_id>/family/", views.pupil_family, name="pupil_family"),
+    path("search/pupils/", search_views.search_pupils, name="search_pupils"),
+    path("search/staff/", search_views.search_staff, name="search_staff"),
+    path("search/carers/", search_views.search_carers, name="search_carers"),
 ]
 
 # Parents' own pages, outside any one school (namespace "family").

@@ -68,8 +68,10 @@ def test_the_office_lends_two_laptops_the_teacher_signs_and_returns_one_and_the_
     check_page(page, "register")
     page.get_by_role("link", name="Lend equipment").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Lend equipment")
-    page.get_by_label(first.label).check()
-    page.get_by_label(second.label).check()
+    for device in (first, second):  # typed (or scanned) by asset tag, then Enter
+        page.get_by_label("Devices", exact=True).fill(device.asset_tag)
+        page.get_by_label("Devices", exact=True).press("Enter")
+        expect(page.get_by_role("button", name=f"Remove {device.label}")).to_have_count(1)
     page.get_by_label("Member of staff").select_option(label="Priya Sharma")
     page.get_by_label("Until they leave the school").check()
     check_page(page, "lend form")

@@ -50,7 +50,9 @@ def test_a_teacher_reports_the_dsl_refers_and_the_head_closes(
     # A fake screenshot is refused beside the field; nothing is filed.
     page.get_by_label("What kind of incident").select_option(label="Cyberbullying")
     page.get_by_label("What happened").fill("Amelia showed me unkind messages about her in the class group chat.")
-    page.get_by_label("Pupils involved (optional)").select_option(value=str(pupil.pk))
+    page.get_by_label("Pupils involved (optional)").fill(pupil.first_name)
+    page.get_by_role("option", name=pupil.full_name).click()
+    expect(page.get_by_role("button", name=f"Remove {pupil.full_name}")).to_be_visible()
     page.get_by_label("Screenshot or file (optional)").set_input_files(
         files=[{"name": "chat.png", "mimeType": "image/png", "buffer": b"not an image"}]
     )
@@ -67,7 +69,7 @@ def test_a_teacher_reports_the_dsl_refers_and_the_head_closes(
     page.get_by_label("What the file shows (optional)").fill("The group chat")
     page.get_by_role("button", name="Send the report").click()
     incident = Incident.objects.get()
-    expect(page.get_by_role("status")).to_contain_text(f"Your report {incident.reference} has been sent")
+    expect(page.locator(".messages")).to_contain_text(f"Your report {incident.reference} has been sent")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Incident {incident.reference}")
     expect(page.get_by_role("heading", name="Add to your report")).to_be_visible()
     check_page(page, "reporter's view")
@@ -84,7 +86,7 @@ def test_a_teacher_reports_the_dsl_refers_and_the_head_closes(
     triage.get_by_label("This is a safeguarding matter").check()
     triage.get_by_label("Who investigates").select_option(value=str(dsl.memberships.get(school=school).pk))
     triage.get_by_role("button", name="Save the triage").click()
-    expect(dsl_page.get_by_role("status")).to_contain_text("Triage recorded")
+    expect(dsl_page.locator(".messages")).to_contain_text("Triage recorded")
 
     entry = dsl_page.get_by_role("region", name="Add to the chronology")
     entry.get_by_role("radio", name="A referral").check()
@@ -96,13 +98,13 @@ def test_a_teacher_reports_the_dsl_refers_and_the_head_closes(
     entry = dsl_page.get_by_role("region", name="Add to the chronology")
     entry.get_by_label("Their reference number (for a referral)").fill("LADO/2026/042")
     entry.get_by_role("button", name="Add the entry").click()
-    expect(dsl_page.get_by_role("status")).to_contain_text("Referral added")
+    expect(dsl_page.locator(".messages")).to_contain_text("Referral added")
     expect(dsl_page.get_by_text(re.compile("LADO.*reference LADO/2026/042"))).to_be_visible()
 
     status = dsl_page.get_by_role("region", name="Status")
     status.get_by_label("New status").select_option(value="awaiting_review")
     status.get_by_role("button", name="Change the status").click()
-    expect(dsl_page.get_by_role("status")).to_contain_text("awaiting the head's review")
+    expect(dsl_page.locator(".messages")).to_contain_text("awaiting the head's review")
     check_page(dsl_page, "after triage and referral")
 
     # The teacher's view shows nothing of the triage or the referral.
@@ -124,7 +126,7 @@ def test_a_teacher_reports_the_dsl_refers_and_the_head_closes(
     close = head_page.get_by_role("region", name="Sign off and close")
     close.get_by_label("Outcome").fill("Pupils spoken to; parents met; LADO advised no further action.")
     close.get_by_role("button", name="Sign off and close").click()
-    expect(head_page.get_by_role("status")).to_contain_text("signed off and closed")
+    expect(head_page.locator(".messages")).to_contain_text("signed off and closed")
     check_page(head_page, "closed")
 
     incident.refresh_from_db()
@@ -214,7 +216,7 @@ def test_the_head_classes_a_member_of_staffs_misuse(page, check_page, sign_in_as
     check_page(page, "misuse form open")
     misuse.get_by_label("Sanction or outcome decided").fill("Written warning.")
     misuse.get_by_role("button", name="Record the classification").click()
-    expect(page.get_by_role("status")).to_contain_text("Staff misuse classed as serious")
+    expect(page.locator(".messages")).to_contain_text("Staff misuse classed as serious")
     expect(page.get_by_text("Coercion: None: acted alone.")).to_be_visible()
     check_page(page, "misuse classified")
     response = page.request.get(page.get_by_role("link", name="Download the record (PDF)").get_attribute("href"))

@@ -5,6 +5,7 @@ import threading
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from agreements.models import Method, Signature
 from core.roles import Role
@@ -132,8 +133,16 @@ def test_an_unencrypted_tablet_is_lent(school, office, borrower, conditions):
 
 def test_staff_who_have_not_signed_the_ict_agreement_are_refused_a_loan(school, office, staff_form, conditions, laptop):
     newcomer = make_member(school, Role.TEACHER, user__first_name="Tom", user__last_name="Reed")
-    with pytest.raises(ValidationError, match="Tom Reed has not signed the current staff ICT agreement"):
+    with pytest.raises(ValidationError) as refused:
         lend_to(school, office, newcomer, [laptop])
+    # The refusal names the form, its version and when it was published.
+    version = staff_form.version
+    day = timezone.localtime(version.published_at).date()
+    published = f"{day.day} {day:%B}" + ("" if day.year == timezone.localdate().year else f" {day.year}")
+    assert refused.value.message_dict["borrower"][0].startswith(
+        f"Tom Reed has not signed {version.policy.title}, version {version.number} (published {published})."
+    )
+    assert refused.value.missing == [(membership_of(newcomer, school), staff_form)]
 
 
 def test_the_agreement_rule_can_be_turned_off(school, head, office, staff_form, conditions, laptop):

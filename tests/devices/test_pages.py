@@ -109,10 +109,18 @@ def test_a_teacher_sees_only_their_own_equipment(school, office, borrower, teach
     assert client.post(url("lost", school, laptop.pk), {"where": "x", "what_happened": "y"}).status_code == 404
 
 
-def test_the_office_is_told_plainly_when_there_are_no_loan_conditions(school, office, client_for):
+def test_the_office_is_told_plainly_when_there_are_no_loan_conditions(school, office, head, client_for):
+    """The office cannot open the policies page: it is told who sets the conditions up."""
     response = client_for(office).get(url("lend", school))
     page = response.content.decode()
     assert "There are no published loan conditions yet" in page
+    assert reverse("aup:policies", args=[school.slug]) not in page
+    assert f"Ask {head.full_name} (headteacher)" in page
+    assert reverse("devices:register", args=[school.slug]) in page
+
+
+def test_the_head_is_sent_to_the_policies_page_when_there_are_no_loan_conditions(school, head, client_for):
+    page = client_for(head).get(url("lend", school)).content.decode()
     assert reverse("aup:policies", args=[school.slug]) in page
 
 
