@@ -12,7 +12,7 @@ from core.tenancy import school_view
 
 from .forms import ColumnChoiceForm, RosterApplyForm, RosterUploadForm
 from .models import RosterImport
-from .roster import columns
+from .roster import columns, guard
 from .roster import services as roster
 
 
@@ -48,7 +48,7 @@ def import_detail(request, import_id):
     return _render_detail(request, _import_for(request, import_id))
 
 
-def _render_detail(request, roster_import, column_form=None, status=200):
+def _render_detail(request, roster_import, column_form=None, status=200, apply_data=None, apply_errors=None):
     context = {"roster_import": roster_import}
     if roster_import.status == RosterImport.Status.CHECKED:
         run = roster.dry_run(roster_import, importer=request.user)
@@ -59,7 +59,13 @@ def _render_detail(request, roster_import, column_form=None, status=200):
             )
             labels = columns.fields_for(roster_import.kind)
             context["missing"] = [" or ".join(labels[name].label for name in group) for group in run.columns.missing]
-        context["apply_form"] = RosterApplyForm()
+        warning = guard.leaving_warning(run.plan) if run.plan else None
+        apply_form = RosterApplyForm(apply_data, warning=warning)
+        if apply_errors:
+            apply_form.is_valid()
+            for field, errors in apply_errors.items():
+                apply_form.add_error(field if field in apply_form.fields else None, errors)
+        context["apply_form"], context["warning"] = apply_form, warning
     return render(request, "schools/roster/detail.html", context, status=status)
 
 
@@ -88,13 +94,21 @@ def import_columns(request, import_id):
 @require_POST
 def import_apply(request, import_id):
     roster_import = _import_for(request, import_id)
-    form = RosterApplyForm(request.POST)
+    form = RosterApplyForm(request.POST, reading=True)
     if form.is_valid():
         try:
             plan = roster.apply_import(
-                roster_import=roster_import, by=request.user, invite=form.cleaned_data["invite"], request=request
+                roster_import=roster_import,
+                by=request.user,
+                invite=form.cleaned_data["invite"],
+                confirmed_leavers=form.confirmed_leavers(),
+                request=request,
             )
         except ValidationError as error:
+            if hasattr(error, "error_dict") and "confirm_leavers" in error.error_dict:
+                return _render_detail(
+                    request, roster_import, status=400, apply_data=request.POST, apply_errors=error.message_dict
+                )
             messages.error(request, " ".join(error.messages))
         else:
             counts = plan.counts
