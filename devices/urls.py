@@ -11,6 +11,7 @@ school_patterns = [
     path("devices/labels/", label_views.labels_form, name="labels_form"),
     path("devices/labels.pdf", label_views.labels_pdf, name="labels"),
     path("devices/import/", views.import_devices, name="import"),
+    path("devices/import/sample.csv", views.import_sample, name="import_sample"),
     path("devices/lend/", views.lend, name="lend"),
     path("devices/overdue/", views.overdue, name="overdue"),
     path("devices/leavers/", views.leavers, name="leavers"),

@@ -122,8 +122,20 @@ def import_devices(request):
             apply_validation_error(form, error)
         else:
             request.session[_IMPORT_SESSION] = {"school": request.school.pk, "text": text}
-    context = {"form": form, "plan": plan}
+    context = {"form": form, "plan": plan, "headings": importer.recognised_headings()}
     return render(request, "devices/import.html", context, status=400 if form.errors else 200)
+
+
+@school_view(Cap.MANAGE_DEVICES)
+def import_sample(request):
+    """A one-row sample register, under the headings the import reads."""
+    from django.http import HttpResponse
+
+    from . import importer
+
+    response = HttpResponse(importer.sample_csv().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="sample-devices.csv"'
+    return response
 
 
 @school_view(Cap.MANAGE_DEVICES)

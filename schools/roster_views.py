@@ -3,6 +3,8 @@ watch the invitations go out."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -12,7 +14,7 @@ from core.tenancy import school_view
 
 from .forms import ColumnChoiceForm, RosterApplyForm, RosterUploadForm
 from .models import RosterImport
-from .roster import columns, guard
+from .roster import columns, guard, samples
 from .roster import services as roster
 
 
@@ -38,9 +40,35 @@ def import_home(request):
             form.add_error("file", error)
         else:
             return redirect("schools:import", school_slug=request.school.slug, import_id=roster_import.pk)
-    history = RosterImport.objects.filter(school=request.school).select_related("uploaded_by", "applied_by")[:20]
+    history = RosterImport.objects.filter(school=request.school).select_related("uploaded_by", "applied_by")[:5]
     status = 400 if form.errors else 200
-    return render(request, "schools/roster/home.html", {"form": form, "history": history}, status=status)
+    context = {
+        "form": form,
+        "history": history,
+        "kinds": [(kind, name, samples.headings(kind)) for kind, name in samples.kinds()],
+    }
+    return render(request, "schools/roster/home.html", context, status=status)
+
+
+@school_view(Cap.IMPORT_ROSTER)
+def import_history(request):
+    """Every file checked or imported: who, when, its SHA-256, what it did and the
+    rows it could not use. One page of 25 at a time, in a fixed number of queries."""
+    imports = RosterImport.objects.filter(school=request.school).select_related("uploaded_by", "applied_by")
+    page = Paginator(imports.defer("content"), 25).get_page(request.GET.get("page"))
+    return render(request, "schools/roster/history.html", {"page": page})
+
+
+@school_view(Cap.IMPORT_ROSTER)
+def import_sample(request):
+    """A one-row sample file (?kind=pupils, contacts or staff) with every heading the
+    import reads (roster/samples.py)."""
+    kind = request.GET.get("kind", "")
+    if kind not in columns.FIELDS:
+        raise Http404("No such kind of file.")
+    response = HttpResponse(samples.sample_csv(kind).encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="sample-{kind}.csv"'
+    return response
 
 
 @school_view(Cap.IMPORT_ROSTER)
