@@ -61,9 +61,9 @@ def import_history(request):
 
 @school_view(Cap.IMPORT_ROSTER)
 def import_sample(request):
-    """A one-row sample file (?kind=pupils, contacts or staff) with every heading the
+    """A one-row sample file (?kind=pupils, the default, contacts or staff) with every heading the
     import reads (roster/samples.py)."""
-    kind = request.GET.get("kind", "")
+    kind = request.GET.get("kind") or "pupils"
     if kind not in columns.FIELDS:
         raise Http404("No such kind of file.")
     response = HttpResponse(samples.sample_csv(kind).encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
