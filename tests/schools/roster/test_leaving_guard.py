@@ -49,9 +49,9 @@ def test_a_three_pupil_file_leads_with_a_warning_naming_the_numbers(school, offi
     words = text(page)
     assert "Your file has 3 pupils; the school has 20. Applying it would mark 17 pupils as leaving." in words
     assert "This file would mark 85% of the school's pupils as leaving" in words
-    # It leads: above the counts and the calm "nothing has been saved" notice.
-    assert html.index('class="leaving-warning"') < html.index("Nothing has been saved yet")
+    # It leads, above the counts, and replaces the calm "nothing has been saved" notice.
     assert html.index('class="leaving-warning"') < html.index('aria-label="What this file would do"')
+    assert "Nothing has been saved yet" not in words and "Nothing has been saved." in words
     assert 'class="warning-text__icon"' in html
     assert "I understand 17 pupils will be marked as leaving" in words
 
