@@ -51,7 +51,7 @@ def test_the_upload_page_lists_every_recognised_heading_from_the_column_definiti
 
     words = text(page)
     for kind, name in samples.kinds():
-        assert f"Download a sample {name.lower()} file" in words
+        assert f"Sample {name.lower()} file" in words
         assert reverse("schools:import_sample", args=[school.slug]) + f"?kind={kind}" in page.content.decode()
         for field in columns.FIELDS[kind]:
             for alias in field.aliases:
