@@ -97,6 +97,8 @@ def apply_import(
     roster_import.applied_by = by
     roster_import.applied_at = timezone.now()
     roster_import.counts = run.plan.counts
+    if warning is not None:  # the history shows the extra confirmation was given
+        roster_import.counts["leavers_confirmed"] = warning.leaving
     roster_import.problems = [dataclasses.asdict(problem) for problem in run.plan.problems]
     roster_import.content = ""  # the hash and counts are the record; the names live in their tables
     roster_import.invite_membership_ids = waiting if invite else []

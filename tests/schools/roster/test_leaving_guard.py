@@ -83,6 +83,8 @@ def test_with_the_tick_the_file_is_applied_and_the_audit_says_how_many_were_conf
     assert Pupil.objects.filter(school=school, leaving_date__isnull=True).count() == 3
     event = AuditEvent.objects.get(action="roster.imported", object_id=str(partial.pk))
     assert event.data["leavers_confirmed"] == 17
+    history = client_for(office).get(reverse("schools:import_history", args=[school.slug]))
+    assert f"Imported after the warning: {office.full_name} ticked to confirm 17 leaving" in text(history)
 
 
 def test_a_tick_given_for_another_number_of_leavers_is_refused(school, office, twenty_pupils):
