@@ -325,6 +325,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # policy documents) plus room for the form's other fields and the multipart framing.
 MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=11 * 1024 * 1024)
 
+# --- Roster imports ------------------------------------------------------------------
+# A file that would mark more than this share of the school's current pupils, staff or
+# carers as leaving is most likely one class's or year's export, not the whole school's:
+# the check leads with a warning and applying it needs an extra, explicit confirmation.
+ROSTER_LEAVING_WARNING_SHARE = env.float("ROSTER_LEAVING_WARNING_SHARE", default=0.10)
+
 # --- Security ------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

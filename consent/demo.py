@@ -122,6 +122,23 @@ def build_demo_consent(today: datetime.date) -> bool:
     return True
 
 
+def _demo_photo(name: str, sky, ground):
+    """A plain made-up picture (sky, ground, a sun), so a demo post has its photo: a
+    post for a place that shows images needs one before the head is asked."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (640, 400), sky)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 280, 640, 400), fill=ground)
+    draw.ellipse((500, 40, 580, 120), fill=(255, 221, 87))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
 def _allowed(form, pupils, code, count):
     return [c.pupil for c in consent_for_pupils(form, pupils) if c.allows(code)][:count]
 
@@ -138,6 +155,7 @@ def _demo_posts(school, form, head, trip):
         purpose_code="website",
         caption="Year 4 building bridges from spaghetti in our science week.",
         pupils=_allowed(form, beech, "website", 3),
+        image=_demo_photo("bridges.png", (170, 205, 235), (120, 170, 90)),
     )
     posts.approve(post=published, by=head)
     posts.record_published(post=published, by=teacher, where="https://riverside-primary.example/news/science-week")
@@ -149,6 +167,7 @@ def _demo_posts(school, form, head, trip):
         caption="Year 6 are off to the Science Museum next week!",
         pupils=_allowed(form, oak, "facebook", 4),
         event=trip,
+        image=_demo_photo("museum.png", (200, 215, 240), (150, 150, 160)),
     )
 
     featured = _allowed(form, beech[10:], "website", 2)
@@ -158,6 +177,7 @@ def _demo_posts(school, form, head, trip):
         purpose_code="website",
         caption="Reading buddies in the library.",
         pupils=featured,
+        image=_demo_photo("reading.png", (235, 225, 200), (160, 110, 70)),
     )
     posts.approve(post=withdrawn, by=head)
     posts.record_published(post=withdrawn, by=teacher, where="https://riverside-primary.example/news/reading")

@@ -254,6 +254,15 @@ class PostStatus(models.TextChoices):
     TAKEN_DOWN = "taken_down", "Taken down"
 
 
+# Purposes whose posts are video, not a still photo: every other purpose (and any a
+# school adds) shows images, so its post needs the photo before the head is asked.
+VIDEO_PURPOSES = frozenset({"video", "video_conferencing", "youtube"})
+# A consent purpose that is a permission, not a place: a post says whether it shows
+# first names (PlannedPost.first_name_shown) and each featured pupil's carers must
+# have said yes to it.
+FIRST_NAME_PURPOSE = "first_name"
+
+
 class PlannedPost(models.Model):
     """A photo (or video) someone means to publish for one purpose or platform: checked
     against each featured pupil's consent, approved or refused by the head, and once
@@ -266,6 +275,9 @@ class PlannedPost(models.Model):
     purpose_code = models.SlugField(max_length=40)
     purpose_label = models.CharField(max_length=120)
     caption = models.TextField(max_length=2000)
+    first_name_shown = models.BooleanField(
+        default=False, help_text="The post shows pupils' first names: each featured pupil's carers agreed."
+    )
     pupils = models.ManyToManyField(Pupil, related_name="planned_posts", blank=True)
     event = models.ForeignKey(SchoolEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts")
     image = models.FileField(upload_to="posts/%Y/%m/", storage=private_storage, blank=True)
@@ -295,6 +307,30 @@ class PlannedPost(models.Model):
 
     def __str__(self):
         return f"Post for {self.purpose_label} ({self.get_status_display().lower()})"
+
+    @property
+    def needs_photo(self) -> bool:
+        return needs_photo(self.purpose_code)
+
+    @property
+    def short_caption(self) -> str:
+        """The caption's first line, cut at a word to about 60 characters."""
+        line = (self.caption or "").strip().splitlines()[0] if (self.caption or "").strip() else ""
+        if len(line) <= 60:
+            return line
+        return line[:60].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
+
+    @property
+    def title(self) -> str:
+        """How pages name the post: “Sports day relay…”, planned 12/06/2026."""
+        from django.utils import timezone
+
+        return f"“{self.short_caption}”, planned {timezone.localtime(self.planned_at):%d/%m/%Y}"
+
+
+def needs_photo(purpose_code: str) -> bool:
+    """A post for this purpose shows an image, so it needs the photo."""
+    return purpose_code not in VIDEO_PURPOSES and purpose_code != FIRST_NAME_PURPOSE
 
 
 # --- Mobile phone permission slips (seed 004 §32.1, seed 003 §3.2.6) ---------------------

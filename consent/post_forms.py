@@ -4,7 +4,7 @@ from django import forms
 
 from core.dates import DateTimeField
 
-from .models import PostStatus
+from .models import FIRST_NAME_PURPOSE, PostStatus
 
 IMAGE_ACCEPT = ".png,.jpg,.jpeg,image/png,image/jpeg"
 
@@ -25,6 +25,8 @@ def group_choices(classes, year_groups, events):
 
 
 def purpose_choices(purposes):
+    # "First name shown" is a permission on the post (PlanForm.first_name_shown), not a place.
+    purposes = [p for p in purposes if p.code != FIRST_NAME_PURPOSE]
     uses = [(p.code, p.label) for p in purposes if p.kind != "social"]
     social = [(p.code, p.label) for p in purposes if p.kind == "social"]
     return [("", "Choose where it will be published")] + (
@@ -61,10 +63,16 @@ class PlanForm(_Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Tick the pupils who are in the photo."},
     )
-    image = forms.FileField(
-        label="The photo (optional)",
+    first_name_shown = forms.BooleanField(
+        label="First names are shown with the photo",
         required=False,
-        help_text="A PNG or JPEG image of 10 MB or less.",
+        help_text="Only if the carers of every pupil in it agreed: the list above says whose did.",
+    )
+    image = forms.FileField(
+        label="The photo",
+        required=False,  # the service decides: every post needs one except a video's
+        help_text="Needed for every post except a video: the head approves it with the photo in front of them. "
+        "A PNG or JPEG image of 10 MB or less.",
         widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}),
     )
     event = forms.ChoiceField(label="Event (optional)", required=False)

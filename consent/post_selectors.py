@@ -22,10 +22,10 @@ from django.utils import timezone
 
 from schools.models import Pupil
 
-from .models import PlannedPost, PostStatus, SchoolEvent
+from .models import FIRST_NAME_PURPOSE, PlannedPost, PostStatus, SchoolEvent
 from .selectors import consent_for_pupils, current_form, current_pupils
 
-FIRST_NAME = "first_name"
+FIRST_NAME = FIRST_NAME_PURPOSE
 
 
 def _pupils_ordered():
@@ -66,11 +66,22 @@ def _names(pupils) -> str:
 
 
 def check_post(
-    form, pupils, purpose_code: str, caption: str, consents: dict | None = None, *, published: bool = False
+    form,
+    pupils,
+    purpose_code: str,
+    caption: str,
+    consents: dict | None = None,
+    *,
+    published: bool = False,
+    first_name_shown: bool = False,
 ) -> PostCheck:
     """The consent check of a post about to be planned, approved or published: two
     queries (the carers with parental responsibility, the records), or none when the
-    pupils' `consents` ({pupil id: PupilConsent}) are given."""
+    pupils' `consents` ({pupil id: PupilConsent}) are given.
+
+    First names are a permission on the post: with `first_name_shown`, every featured
+    pupil's carers must have said yes to names beside photos; without it, the caption
+    may not name a featured pupil at all."""
     purposes = {p.code: p for p in form.purposes.all()} if form is not None else {}
     purpose = purposes.get(purpose_code)
     result = PostCheck(purpose.label if purpose else purpose_code)
@@ -95,18 +106,35 @@ def check_post(
     full = [c.pupil for c in featured if _in_caption(c.pupil.full_name, caption)]
     if full:
         result.add("caption", f"Pupils' full names are never published: take {_names(full)} out of the caption.")
-    first = [
-        c.pupil
-        for c in featured
-        if c.pupil not in full and not c.allows(FIRST_NAME) and _in_caption(c.pupil.first_name, caption)
-    ]
+    named = [c for c in featured if c.pupil not in full and _in_caption(c.pupil.first_name, caption)]
+    first = [c.pupil for c in named if not c.allows(FIRST_NAME)]
     if first:
         result.add(
             "caption",
             f"The carers of {_names(first)} have not agreed to a first name beside a photo: "
             "take the name out of the caption.",
         )
+    if first_name_shown:
+        not_agreed = [c.pupil for c in featured if not c.allows(FIRST_NAME)]
+        if not_agreed:
+            result.add(
+                "first_name_shown",
+                f"The carers of {_names(not_agreed)} have not agreed to a first name beside a photo: "
+                "untick “First names are shown”, or leave them out of the photo.",
+            )
+    else:
+        unticked = [c.pupil for c in named if c.allows(FIRST_NAME)]
+        if unticked:
+            result.add(
+                "first_name_shown",
+                f"The caption names {_names_first(unticked)}: tick “First names are shown” "
+                "(their carers agreed), or take the name out of the caption.",
+            )
     return result
+
+
+def _names_first(pupils) -> str:
+    return ", ".join(p.first_name for p in pupils)
 
 
 def checks_for(form, posts) -> dict:
@@ -123,6 +151,7 @@ def checks_for(form, posts) -> dict:
             post.caption,
             consents,
             published=post.status == PostStatus.PUBLISHED,
+            first_name_shown=post.first_name_shown,
         )
         for post in posts
     }
@@ -189,7 +218,8 @@ def purposes_used(school) -> list[tuple[str, str]]:
     )
     form = current_form(school)
     for p in form.purposes.all() if form else []:
-        seen[p.code] = p.label
+        if p.code != FIRST_NAME:  # a permission on a post, not a place (old posts keep theirs)
+            seen[p.code] = p.label
     return sorted(seen.items(), key=lambda item: item[1].lower())
 
 

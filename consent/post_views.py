@@ -108,6 +108,7 @@ def plan(request):
                 caption=data["caption"],
                 pupils=[p for p in pupils if p.pk in chosen],
                 image=data["image"],
+                first_name_shown=data["first_name_shown"],
                 event=next((e for e in events if str(e.pk) == data["event"]), None),
                 request=request,
             )

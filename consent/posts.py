@@ -19,7 +19,7 @@ from core import audit
 from core.uploads import check_document
 
 from . import post_selectors
-from .models import PlannedPost, PostStatus, SchoolEvent
+from .models import FIRST_NAME_PURPOSE, PlannedPost, PostStatus, SchoolEvent, needs_photo
 from .selectors import current_form
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
@@ -66,10 +66,22 @@ def _delete_image_on_commit(post: PlannedPost):
 
 
 def plan_post(
-    *, school, by, purpose_code: str, caption: str, pupils, image=None, event=None, request=None
+    *,
+    school,
+    by,
+    purpose_code: str,
+    caption: str,
+    pupils,
+    image=None,
+    event=None,
+    first_name_shown: bool = False,
+    request=None,
 ) -> PlannedPost:
-    """Plan a post: refused, with nothing saved, unless every featured pupil may appear
-    for the purpose and the caption names no one it must not."""
+    """Plan a post (and so ask the head to approve it): refused, with nothing saved,
+    unless every featured pupil may appear for the purpose, the caption names no one
+    it must not, first names are shown only with every pupil's carers' agreement, and
+    a post for a place that shows images has its photo (the head decides with the
+    photo in front of them)."""
     form = current_form(school)
     if form is None:
         raise NoConsentForm()
@@ -84,13 +96,22 @@ def plan_post(
         raise PermissionDenied("A pupil of another school.")
     if event is not None and event.school_id != school.pk:
         raise PermissionDenied("An event of another school.")
+    if purpose_code == FIRST_NAME_PURPOSE:
+        errors["purpose"] = [
+            "A first name is not a place to publish: choose where the post will appear, "
+            "and tick “First names are shown” if it shows them."
+        ]
     kind = None
+    if image is None and needs_photo(purpose_code):
+        errors["image"] = [
+            "Choose the photo that will be published: the head approves the post with it in front of them."
+        ]
     if image is not None:
         try:
             kind = image_kind(image)
         except ValidationError as error:
             errors.update(error.message_dict)
-    check = post_selectors.check_post(form, pupils, purpose_code, caption)
+    check = post_selectors.check_post(form, pupils, purpose_code, caption, first_name_shown=first_name_shown)
     for field_name, messages in check.problems.items():
         errors.setdefault(field_name, []).extend(messages)
     if errors:
@@ -103,6 +124,7 @@ def plan_post(
                 purpose_code=purpose_code,
                 purpose_label=check.purpose_label,
                 caption=caption,
+                first_name_shown=first_name_shown,
                 event=event,
                 planned_by=by,
             )
@@ -122,7 +144,12 @@ def plan_post(
                 request=request,
                 summary=f"Planned a post for {post.purpose_label} featuring {len(pupils)} "
                 f"pupil{'s' if len(pupils) != 1 else ''}",
-                data={"pupils": [p.pk for p in pupils], "purpose": purpose_code, "image": bool(stored)},
+                data={
+                    "pupils": [p.pk for p in pupils],
+                    "purpose": purpose_code,
+                    "image": bool(stored),
+                    "first_name_shown": first_name_shown,
+                },
             )
     except Exception:
         if stored:
@@ -136,6 +163,10 @@ def approve(*, post: PlannedPost, by, request=None) -> PlannedPost:
     """The head approves: refused if, now, any featured pupil may not appear."""
     post = _locked(post)
     _expect(post, PostStatus.AWAITING)
+    if post.needs_photo and not post.image:
+        raise ValidationError(
+            "This post has no photo, so it cannot be approved: refuse it, saying so, and it can be planned again with the photo."
+        )
     form = current_form(post.school)
     if form is None:
         raise NoConsentForm()

@@ -253,3 +253,45 @@ class ImportForm(_Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
         error_messages={"required": "Choose the CSV file to import."},
     )
+
+
+class LabelsForm(_Form):
+    """Which sheet to print the asset labels on, and where on it to start."""
+
+    layout = forms.ChoiceField(
+        label="Label sheet",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose the label sheet you will print on.",
+            "invalid_choice": "Choose one of these label sheets.",
+        },
+    )
+    start = forms.IntegerField(
+        label="Start at label number",
+        min_value=1,
+        help_text="To use a sheet that already has some labels peeled off, count from the top left, along each row.",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "input--width-3"}),
+        error_messages={
+            "required": "Enter the number of the first empty label on the sheet, for example 1.",
+            "invalid": "Enter the label number as a whole number, for example 5.",
+            "min_value": "Enter a label number of 1 or more.",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .labels import LAYOUTS
+
+        super().__init__(*args, **kwargs)
+        self.layouts = LAYOUTS
+        self.fields["layout"].choices = [(code, layout.name) for code, layout in LAYOUTS.items()]
+
+    def clean(self):
+        data = super().clean()
+        layout = self.layouts.get(data.get("layout") or "")
+        start = data.get("start")
+        if layout and start and start > layout.per_sheet:
+            self.add_error(
+                "start",
+                f"Enter a label number from 1 to {layout.per_sheet}: an {layout.code} sheet has {layout.per_sheet} labels.",
+            )
+        return data

@@ -263,3 +263,38 @@ def apply(school, text: str, *, by, request=None) -> int:
     except IntegrityError:
         raise ValidationError("Someone added some of these devices meanwhile. Check the file again.") from None
     return len(created)
+
+
+# --- The sample file and the headings the upload page lists, made from HEADINGS ------
+
+SAMPLE_ROW = {
+    "device_type": "Laptop",
+    "make": "Dell",
+    "model": "Latitude 5440",
+    "serial_number": "5CG1234XYZ",
+    "asset_tag": "OAK-0042",
+    "purchase_date": "01/09/2024",
+    "cost": "649.00",
+    "encrypted": "Yes",
+    "location": "ICT cupboard",
+    "condition": "Good",
+    "notes": "Charger and case",
+}
+
+
+def recognised_headings() -> list[tuple[str, str, list[str]]]:
+    """(field's name on the page, "Required" or "", every heading recognised for it)."""
+    rows = []
+    for key in FIELDS:
+        label = REQUIRED.get(key) or str(Device._meta.get_field(key).verbose_name).capitalize()
+        rows.append((label, "Required" if key in REQUIRED else "", [h for h, f in HEADINGS.items() if f == key]))
+    return rows
+
+
+def sample_csv() -> str:
+    """One example row under the first heading recognised for each field."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([next(h for h, f in HEADINGS.items() if f == key).capitalize() for key in FIELDS])
+    writer.writerow([SAMPLE_ROW[key] for key in FIELDS])
+    return out.getvalue()

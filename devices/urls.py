@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import label_views, views
 
 app_name = "devices"
 
@@ -8,8 +8,10 @@ app_name = "devices"
 school_patterns = [
     path("devices/", views.register, name="register"),
     path("devices/add/", views.add_device, name="add"),
-    path("devices/labels.pdf", views.labels_pdf, name="labels"),
+    path("devices/labels/", label_views.labels_form, name="labels_form"),
+    path("devices/labels.pdf", label_views.labels_pdf, name="labels"),
     path("devices/import/", views.import_devices, name="import"),
+    path("devices/import/sample.csv", views.import_sample, name="import_sample"),
     path("devices/lend/", views.lend, name="lend"),
     path("devices/search/", views.search, name="search"),
     path("devices/overdue/", views.overdue, name="overdue"),

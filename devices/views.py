@@ -88,52 +88,6 @@ def register(request):
     return render(request, "devices/register.html", context)
 
 
-MAX_LABELS = 630  # 30 sheets of 21
-
-
-@school_view(Cap.VIEW_DEVICES)
-def labels_pdf(request):
-    """Asset labels with a QR code for each device of the register (as searched and
-    filtered): scanning a label with a phone opens the device's page."""
-    from agreements.pdf import qr_code_data_uri, render_pdf
-
-    filters = RegisterFilterForm(request.GET or None)
-    criteria = filters.cleaned_data if filters.is_valid() else {}
-    devices = (
-        selectors.register(
-            request.school,
-            search=criteria.get("q", ""),
-            device_type=criteria.get("device_type", ""),
-            status=criteria.get("status", ""),
-        )
-        .exclude(status=DeviceStatus.DISPOSED)
-        .prefetch_related(None)[:MAX_LABELS]
-    )
-    labels = [
-        {
-            "device": device,
-            "qr_code": qr_code_data_uri(
-                settings.SITE_URL + reverse("devices:device", args=[request.school.slug, device.pk])
-            ),
-        }
-        for device in devices
-    ]
-    html = render_to_string(
-        "devices/labels_pdf.html",
-        {"school": request.school, "labels": labels, "printed_on": timezone.localdate().strftime("%d/%m/%Y")},
-    )
-    return downloads.content_response(
-        request,
-        render_pdf(html),
-        filename=f"{request.school.slug}-asset-labels.pdf",
-        content_type="application/pdf",
-        attachment=False,
-        action="devices.labels_downloaded",
-        summary="Equipment labels downloaded as PDF",
-        data={"labels": len(labels)},
-    )
-
-
 _IMPORT_SESSION = "devices_import"
 
 
@@ -168,8 +122,20 @@ def import_devices(request):
             apply_validation_error(form, error)
         else:
             request.session[_IMPORT_SESSION] = {"school": request.school.pk, "text": text}
-    context = {"form": form, "plan": plan}
+    context = {"form": form, "plan": plan, "headings": importer.recognised_headings()}
     return render(request, "devices/import.html", context, status=400 if form.errors else 200)
+
+
+@school_view(Cap.MANAGE_DEVICES)
+def import_sample(request):
+    """A one-row sample register, under the headings the import reads."""
+    from django.http import HttpResponse
+
+    from . import importer
+
+    response = HttpResponse(importer.sample_csv().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="sample-devices.csv"'
+    return response
 
 
 @school_view(Cap.MANAGE_DEVICES)

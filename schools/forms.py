@@ -188,12 +188,30 @@ class ColumnChoiceForm(forms.Form):
 
 
 class RosterApplyForm(forms.Form):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")  # the checkbox label reads as a sentence
-        super().__init__(*args, **kwargs)
-
     invite = forms.BooleanField(
         label="Email an invitation to each new parent or member of staff",
         required=False,
         help_text="Sent in batches after the import; you can watch the progress here.",
     )
+    # Only when the file would mark an unusual share as leaving (roster/guard.py): the
+    # tick names the number, and the number ticked for is sent back and checked, so a
+    # tick given for 207 leavers never applies a file that now means 208.
+    confirm_leavers = forms.BooleanField(label="I understand they will be marked as leaving", required=False)
+    leavers = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def __init__(self, *args, warning=None, reading=False, **kwargs):
+        """`warning`: the page's LeavingWarning, if any; `reading`: the posted form,
+        whose tick and number (if sent) the service checks against the plan."""
+        kwargs.setdefault("label_suffix", "")  # the checkbox labels read as sentences
+        super().__init__(*args, **kwargs)
+        if warning is None and not reading:
+            del self.fields["confirm_leavers"], self.fields["leavers"]
+        elif warning is not None:
+            self.fields["confirm_leavers"].label = warning.confirmation
+            self.fields["leavers"].initial = warning.leaving
+
+    def confirmed_leavers(self) -> int | None:
+        """The number of leavers the person ticked for, or None if they did not tick."""
+        if self.cleaned_data.get("confirm_leavers"):
+            return self.cleaned_data.get("leavers")
+        return None

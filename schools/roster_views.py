@@ -3,6 +3,8 @@ watch the invitations go out."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -12,7 +14,7 @@ from core.tenancy import school_view
 
 from .forms import ColumnChoiceForm, RosterApplyForm, RosterUploadForm
 from .models import RosterImport
-from .roster import columns
+from .roster import columns, guard, samples
 from .roster import services as roster
 
 
@@ -38,9 +40,35 @@ def import_home(request):
             form.add_error("file", error)
         else:
             return redirect("schools:import", school_slug=request.school.slug, import_id=roster_import.pk)
-    history = RosterImport.objects.filter(school=request.school).select_related("uploaded_by", "applied_by")[:20]
+    history = RosterImport.objects.filter(school=request.school).select_related("uploaded_by", "applied_by")[:5]
     status = 400 if form.errors else 200
-    return render(request, "schools/roster/home.html", {"form": form, "history": history}, status=status)
+    context = {
+        "form": form,
+        "history": history,
+        "kinds": [(kind, name, samples.headings(kind)) for kind, name in samples.kinds()],
+    }
+    return render(request, "schools/roster/home.html", context, status=status)
+
+
+@school_view(Cap.IMPORT_ROSTER)
+def import_history(request):
+    """Every file checked or imported: who, when, its SHA-256, what it did and the
+    rows it could not use. One page of 25 at a time, in a fixed number of queries."""
+    imports = RosterImport.objects.filter(school=request.school).select_related("uploaded_by", "applied_by")
+    page = Paginator(imports.defer("content"), 25).get_page(request.GET.get("page"))
+    return render(request, "schools/roster/history.html", {"page": page})
+
+
+@school_view(Cap.IMPORT_ROSTER)
+def import_sample(request):
+    """A one-row sample file (?kind=pupils, the default, contacts or staff) with every heading the
+    import reads (roster/samples.py)."""
+    kind = request.GET.get("kind") or "pupils"
+    if kind not in columns.FIELDS:
+        raise Http404("No such kind of file.")
+    response = HttpResponse(samples.sample_csv(kind).encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="sample-{kind}.csv"'
+    return response
 
 
 @school_view(Cap.IMPORT_ROSTER)
@@ -48,7 +76,7 @@ def import_detail(request, import_id):
     return _render_detail(request, _import_for(request, import_id))
 
 
-def _render_detail(request, roster_import, column_form=None, status=200):
+def _render_detail(request, roster_import, column_form=None, status=200, apply_data=None, apply_errors=None):
     context = {"roster_import": roster_import}
     if roster_import.status == RosterImport.Status.CHECKED:
         run = roster.dry_run(roster_import, importer=request.user)
@@ -59,7 +87,13 @@ def _render_detail(request, roster_import, column_form=None, status=200):
             )
             labels = columns.fields_for(roster_import.kind)
             context["missing"] = [" or ".join(labels[name].label for name in group) for group in run.columns.missing]
-        context["apply_form"] = RosterApplyForm()
+        warning = guard.leaving_warning(run.plan) if run.plan else None
+        apply_form = RosterApplyForm(apply_data, warning=warning)
+        if apply_errors:
+            apply_form.is_valid()
+            for field, errors in apply_errors.items():
+                apply_form.add_error(field if field in apply_form.fields else None, errors)
+        context["apply_form"], context["warning"] = apply_form, warning
     return render(request, "schools/roster/detail.html", context, status=status)
 
 
@@ -88,13 +122,21 @@ def import_columns(request, import_id):
 @require_POST
 def import_apply(request, import_id):
     roster_import = _import_for(request, import_id)
-    form = RosterApplyForm(request.POST)
+    form = RosterApplyForm(request.POST, reading=True)
     if form.is_valid():
         try:
             plan = roster.apply_import(
-                roster_import=roster_import, by=request.user, invite=form.cleaned_data["invite"], request=request
+                roster_import=roster_import,
+                by=request.user,
+                invite=form.cleaned_data["invite"],
+                confirmed_leavers=form.confirmed_leavers(),
+                request=request,
             )
         except ValidationError as error:
+            if hasattr(error, "error_dict") and "confirm_leavers" in error.error_dict:
+                return _render_detail(
+                    request, roster_import, status=400, apply_data=request.POST, apply_errors=error.message_dict
+                )
             messages.error(request, " ".join(error.messages))
         else:
             counts = plan.counts

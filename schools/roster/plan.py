@@ -58,6 +58,9 @@ class Plan:
     unchanged: int = 0
     leavers: list[Departure] = field(default_factory=list)
     kept: list[Departure] = field(default_factory=list)  # not in the file, left as they are
+    # How many the school has now (pupils on roll, parents, staff the MIS covers),
+    # before the file: what the share of leavers is measured against (guard.py).
+    current: int = 0
     problems: list[Problem] = field(default_factory=list)
     # Pupils: each class the file names, with the year groups of all its pupils in the
     # file (changed or not), so a class takes the year most of them are in.
@@ -72,6 +75,11 @@ class Plan:
             "left": len(self.leavers),
             "skipped": len(self.problems),
         }
+
+    @property
+    def in_file(self) -> int:
+        """The people (or pupils) the file names that can be used: new and known."""
+        return len(self.adds) + len(self.updates) + self.unchanged
 
     @property
     def changes_anything(self) -> bool:
@@ -149,6 +157,7 @@ def plan_pupils(school, rows: list[Row], columns: dict[str, str], today: datetim
             plan.unchanged += 1
     for pupil in existing:
         on_roll = pupil.leaving_date is None or pupil.leaving_date > today
+        plan.current += on_roll
         if pupil.pk not in matched and on_roll:
             plan.leavers.append(Departure(pupil.full_name, pupil, str(pupil.school_class or pupil.year_group)))
     return plan
@@ -261,6 +270,7 @@ def plan_contacts(school, rows: list[Row], columns: dict[str, str], today: datet
         else:
             plan.unchanged += 1
 
+    plan.current = sum(Role.PARENT in m.role_codes for m in memberships.values())
     for membership in memberships.values():
         if Role.PARENT in membership.role_codes and membership.user.email not in contacts:
             other_roles = set(membership.role_codes) - {Role.PARENT}
@@ -391,6 +401,7 @@ def plan_staff(school, rows: list[Row], columns: dict[str, str], today: datetime
 
     for membership in memberships.values():
         roles = set(membership.role_codes)
+        plan.current += bool(roles & MIS_STAFF_ROLES)
         if membership.user.email in people or not roles & MIS_STAFF_ROLES:
             continue
         if roles & PRIVILEGED_ROLES or (importer is not None and membership.user_id == importer.pk):

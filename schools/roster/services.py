@@ -14,7 +14,7 @@ from core import audit
 from core.text import plural
 
 from ..models import RosterImport
-from . import columns, files
+from . import columns, files, guard
 from .apply import apply_plan
 from .plan import PLANNERS, Plan
 
@@ -72,20 +72,34 @@ def map_columns(*, roster_import: RosterImport, choices: dict[str, str], by, req
 
 
 @transaction.atomic
-def apply_import(*, roster_import: RosterImport, by, invite: bool = False, request=None) -> Plan:
+def apply_import(
+    *, roster_import: RosterImport, by, invite: bool = False, confirmed_leavers: int | None = None, request=None
+) -> Plan:
     """Apply the file: all of it or, if anything fails, none of it. The plan is
-    worked out again here, so it reflects the database at this moment."""
+    worked out again here, so it reflects the database at this moment. A file that
+    would mark an unusual share as leaving (guard.py) is refused, with nothing
+    changed, unless `confirmed_leavers` is that very number of leavers."""
     roster_import = RosterImport.objects.select_for_update().select_related("school").get(pk=roster_import.pk)
     if roster_import.status == RosterImport.Status.APPLIED:
         raise ValidationError("This file has already been imported.")
     run = dry_run(roster_import, importer=by)
     if run.plan is None:
         raise ValidationError("Some columns are not matched yet.")
+    warning = guard.leaving_warning(run.plan)
+    if warning is not None and confirmed_leavers != warning.leaving:
+        raise ValidationError(
+            {
+                "confirm_leavers": f"Tick “{warning.confirmation}” to import this file. "
+                "If that is not what you meant, choose the export of the whole school instead."
+            }
+        )
     waiting = apply_plan(run.plan, school=roster_import.school, by=by, today=timezone.localdate())
     roster_import.status = RosterImport.Status.APPLIED
     roster_import.applied_by = by
     roster_import.applied_at = timezone.now()
     roster_import.counts = run.plan.counts
+    if warning is not None:  # the history shows the extra confirmation was given
+        roster_import.counts["leavers_confirmed"] = warning.leaving
     roster_import.problems = [dataclasses.asdict(problem) for problem in run.plan.problems]
     roster_import.content = ""  # the hash and counts are the record; the names live in their tables
     roster_import.invite_membership_ids = waiting if invite else []
@@ -102,7 +116,12 @@ def apply_import(*, roster_import: RosterImport, by, invite: bool = False, reque
             f"{counts['added']} added, {counts['updated']} updated, {counts['left']} left, "
             f"{plural(counts['skipped'], 'row')} skipped"
         ),
-        data={"sha256": roster_import.file_sha256, "counts": counts, "invitations": len(waiting) if invite else 0},
+        data={
+            "sha256": roster_import.file_sha256,
+            "counts": counts,
+            "invitations": len(waiting) if invite else 0,
+            "leavers_confirmed": warning.leaving if warning else None,
+        },
     )
     if invite and waiting:
         from ..tasks import send_roster_invitations

@@ -9,6 +9,7 @@ import re
 import struct
 import zlib
 
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from consent.models import PlannedPost, PostStatus
@@ -92,7 +93,7 @@ def test_a_post_is_planned_approved_published_then_taken_down_when_consent_is_wi
     for p in (ottilie, caspian, wilhelmina):
         pupils.get_by_label(p.full_name).check()
     plan.get_by_label("Caption").fill(caption)
-    plan.get_by_label("The photo (optional)").set_input_files(str(photo))
+    plan.get_by_label("The photo", exact=True).set_input_files(str(photo))
     page.get_by_role("button", name="Check and send to the head").click()
     expect(pupils).to_contain_text("Not allowed to appear for “The school website”: Wilhelmina Pargeter.")
     expect(page.get_by_role("alert")).to_be_visible()
@@ -104,9 +105,10 @@ def test_a_post_is_planned_approved_published_then_taken_down_when_consent_is_wi
     check_page(page, "plan refused for a pupil without consent")
 
     pupils.get_by_label(wilhelmina.full_name).uncheck()
-    plan.get_by_label("The photo (optional)").set_input_files(str(photo))  # a file input is not kept
+    plan.get_by_label("The photo", exact=True).set_input_files(str(photo))  # a file input is not kept
     page.get_by_role("button", name="Check and send to the head").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Post for The school website")
+    expect(page.get_by_role("heading", level=1)).to_have_text(caption)
+    expect(page.get_by_text("For The school website, planned")).to_be_visible()
     expect(page.get_by_text("Waiting for the head's approval")).to_be_visible()
     post = PlannedPost.objects.get()
     assert post.status == PostStatus.AWAITING
@@ -127,7 +129,7 @@ def test_a_post_is_planned_approved_published_then_taken_down_when_consent_is_wi
     expect(card).to_contain_text("Caspian Threlfall, Ottilie Marchbank")
     expect(card).to_contain_text(caption)
     expect(card).to_contain_text("Every pupil in it may appear")
-    image = card.get_by_role("img", name="The photo planned for this post")
+    image = card.get_by_role("img", name=re.compile("^The photo to be published"))
     expect(image).to_be_visible()
     # The photo really loads (served by the tenancy-checked view): wait until it has.
     expect(image).to_have_js_property("complete", True)
@@ -153,6 +155,13 @@ def test_a_post_is_planned_approved_published_then_taken_down_when_consent_is_wi
     assert post.status == PostStatus.PUBLISHED and post.published_where == link and post.published_by == teacher
     no_sideways_scrolling(page)
     check_page(page, "post published")
+
+    # The log names the post by its caption and the day it was planned.
+    page.get_by_role("link", name="Posts", exact=True).click()
+    planned_on = timezone.localtime(post.planned_at).strftime("%d/%m/%Y")
+    expect(page.get_by_role("link", name=f"“{caption}”, planned {planned_on}")).to_be_visible()
+    check_page(page, "post log")
+    page.go_back()
 
     # Caspian's father withdraws consent for the school website.
     answer(declan, caspian, form, "caspian-2", website=False)

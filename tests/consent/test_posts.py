@@ -6,6 +6,7 @@ import io
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -75,12 +76,22 @@ def plan_url(school, school_class, purpose="website"):
     return reverse("consent:post_plan", args=[school.slug]) + f"?group=class-{school_class.pk}&purpose={purpose}"
 
 
+def photo(name="photo.png"):
+    return SimpleUploadedFile(name, png_bytes(), content_type="image/png")
+
+
 def plan(client, school, school_class, pupils, caption="Sports day fun", purpose="website", **extra):
+    """The plan page's form posted, with a photo unless the test gives `image`."""
     data = {"purpose": purpose, "caption": caption, "pupils": [str(p.pk) for p in pupils], "event": "", **extra}
+    data.setdefault("image", photo())
+    if data["image"] is None:
+        del data["image"]
     return client.post(plan_url(school, school_class, purpose), data)
 
 
 def planned(school, by, pupils, purpose="website", caption="Sports day", **fields) -> PlannedPost:
+    """A post planned through the service, with a photo unless the test gives `image`."""
+    fields.setdefault("image", photo())
     return posts.plan_post(school=school, by=by, purpose_code=purpose, caption=caption, pupils=pupils, **fields)
 
 
@@ -142,9 +153,14 @@ def test_a_first_name_without_first_name_consent_is_refused_with_the_pupil_named
     assert not PlannedPost.objects.exists()
 
 
-def test_a_first_name_with_first_name_consent_is_allowed(client_for, school, school_class, teacher, ottoline):
-    response = plan(client_for(teacher), school, school_class, [ottoline], caption="Ottoline won the race")
+def test_a_first_name_with_first_name_consent_is_allowed_on_a_post_that_shows_first_names(
+    client_for, school, school_class, teacher, ottoline
+):
+    response = plan(
+        client_for(teacher), school, school_class, [ottoline], caption="Ottoline won the race", first_name_shown="on"
+    )
     post = PlannedPost.objects.get()
+    assert post.first_name_shown
     assert response.status_code == 302 and response.url == reverse("consent:post", args=[school.slug, post.pk])
     assert post.status == PostStatus.AWAITING and list(post.pupils.all()) == [ottoline]
     assert post.purpose_label == "The school website" and post.planned_by == teacher
@@ -206,7 +222,7 @@ def test_the_image_is_served_only_within_the_school(
 
 
 def test_the_head_sees_the_queue_and_approves(client_for, school, teacher, head, ottoline):
-    post = planned(school, teacher, [ottoline], caption="Ottoline's painting")
+    post = planned(school, teacher, [ottoline], caption="Ottoline's painting", first_name_shown=True)
     client = client_for(head)
     queue = client.get(reverse("consent:post_queue", args=[school.slug]))
     assert queue.status_code == 200 and "Ottoline Farthingale" in queue.content.decode()
@@ -475,7 +491,140 @@ def test_pupils_can_be_picked_from_an_event(client_for, school, teacher, ottolin
     page = client.get(url).content.decode()
     assert "Ottoline Farthingale" in page and "Zebedee Quartermaine" not in page
     data = {"purpose": "website", "caption": "The netball team", "pupils": [str(ottoline.pk)], "event": str(event.pk)}
-    assert client.post(url, data).status_code == 302
+    assert client.post(url, {**data, "image": photo()}).status_code == 302
     assert PlannedPost.objects.get().event == event
     other = SchoolEvent.objects.create(school=school, name="x", date=timezone.localdate(), created_by=teacher)
     assert client.post(url, {**data, "pupils": [str(zebedee.pk)], "event": str(other.pk)}).status_code == 400
+
+
+# --- Photos and first names (issue 18) --------------------------------------------------
+
+
+def test_a_post_for_a_place_that_shows_images_cannot_be_sent_to_the_head_without_its_photo(
+    client_for, school, school_class, teacher, ottoline
+):
+    response = plan(client_for(teacher), school, school_class, [ottoline], caption="Sports day", image=None)
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["image"] == [
+        "Choose the photo that will be published: the head approves the post with it in front of them."
+    ]
+    assert not PlannedPost.objects.exists()
+
+
+def test_a_video_post_needs_no_photo(school, school_class, teacher, form):
+    pupil = PupilFactory(school=school, school_class=school_class, first_name="Vera", last_name="Vale")
+    carer = UserFactory()
+    GuardianshipFactory(pupil=pupil, carer=carer)
+    answer(carer, pupil, form, "vera-1", youtube=True)
+
+    post = posts.plan_post(school=school, by=teacher, purpose_code="youtube", caption="Our choir", pupils=[pupil])
+
+    assert post.status == PostStatus.AWAITING and not post.image and not post.needs_photo
+
+
+def test_a_post_waiting_without_its_photo_cannot_be_approved_and_shows_no_approve_button(
+    client_for, school, teacher, head, ottoline
+):
+    post = PlannedPost.objects.create(
+        school=school, purpose_code="website", purpose_label="The school website", caption="Old", planned_by=teacher
+    )
+    post.pupils.add(ottoline)
+
+    with pytest.raises(ValidationError, match="no photo"):
+        posts.approve(post=post, by=head)
+    page = client_for(head).get(reverse("consent:post", args=[school.slug, post.pk])).content.decode()
+    assert "No photo." in page
+    assert reverse("consent:post_approve", args=[school.slug, post.pk]) not in page
+    queue = client_for(head).get(reverse("consent:post_queue", args=[school.slug])).content.decode()
+    assert reverse("consent:post_approve", args=[school.slug, post.pk]) not in queue
+
+
+def test_the_head_decides_with_the_photo_in_front_of_them(client_for, school, teacher, head, ottoline):
+    post = planned(school, teacher, [ottoline], caption="Sports day relay")
+    client = client_for(head)
+    image_url = reverse("consent:post_image", args=[school.slug, post.pk])
+
+    for page in (
+        reverse("consent:post", args=[school.slug, post.pk]),
+        reverse("consent:post_queue", args=[school.slug]),
+    ):
+        html = client.get(page).content.decode()
+        assert f'<img class="post-image" src="{image_url}"' in html
+        assert html.index(image_url) < html.index(reverse("consent:post_approve", args=[school.slug, post.pk]))
+    assert b"".join(client.get(image_url).streaming_content) == png_bytes()
+
+
+def test_first_name_shown_is_not_a_place_to_publish(client_for, school, school_class, teacher, ottoline, form):
+    page = client_for(teacher).get(plan_url(school, school_class))
+    places = [code for code, _ in page.context["pick"].fields["purpose"].choices if isinstance(_, str)]
+    places += [
+        code
+        for _, group in page.context["pick"].fields["purpose"].choices
+        if isinstance(group, list)
+        for code, _ in group
+    ]
+    assert "website" in places and "first_name" not in places
+    assert "first_name_shown" in page.context["form"].fields
+
+    with pytest.raises(ValidationError) as refused:
+        planned(school, teacher, [ottoline], purpose="first_name")
+    assert "not a place to publish" in " ".join(refused.value.message_dict["purpose"])
+
+
+def test_first_names_shown_needs_every_pupils_carers_to_have_agreed(
+    client_for, school, school_class, teacher, ottoline, zebedee, zebedee_carer
+):
+    response = plan(
+        client_for(teacher), school, school_class, [ottoline, zebedee], caption="Sports day", first_name_shown="on"
+    )
+
+    assert response.status_code == 400
+    message = " ".join(response.context["form"].errors["first_name_shown"])
+    assert "Zebedee Quartermaine" in message and "Ottoline" not in message
+    assert not PlannedPost.objects.exists()
+
+
+def test_a_caption_naming_a_pupil_needs_the_post_to_show_first_names(
+    client_for, school, school_class, teacher, ottoline
+):
+    response = plan(client_for(teacher), school, school_class, [ottoline], caption="Ottoline won the race")
+
+    assert response.status_code == 400
+    assert "tick “First names are shown”" in " ".join(response.context["form"].errors["first_name_shown"])
+
+
+def test_the_log_names_each_post_by_its_caption_and_date(client_for, school, teacher, ottoline):
+    with time_machine.travel(datetime.datetime(2026, 6, 12, 10, 0, tzinfo=datetime.UTC)):
+        planned(
+            school, teacher, [ottoline], caption="Sports day relay: the whole of Year 4 ran their hearts out in the sun"
+        )
+
+    page = client_for(teacher).get(reverse("consent:posts", args=[school.slug])).content.decode()
+
+    assert "“Sports day relay: the whole of Year 4 ran their hearts out…”, planned 12/06/2026" in page
+    assert '<td data-label="Where">The school website</td>' in page
+
+
+def test_the_migration_turns_first_name_posts_into_posts_that_show_first_names(school, teacher, ottoline):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("consent.migrations.0006_planned_post_first_name_shown")
+
+    def old_post(purpose, caption):
+        post = PlannedPost.objects.create(
+            school=school, purpose_code=purpose, purpose_label=purpose, caption=caption, planned_by=teacher
+        )
+        post.pupils.add(ottoline)
+        return post
+
+    as_place = old_post("first_name", "Our painters")
+    naming = old_post("website", "Well done, ottoline!")
+    plain = old_post("website", "Our painters")
+
+    migration.forwards(apps, None)
+
+    shown = dict(PlannedPost.objects.values_list("pk", "first_name_shown"))
+    assert shown == {as_place.pk: True, naming.pk: True, plain.pk: False}

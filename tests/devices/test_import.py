@@ -71,3 +71,23 @@ def test_the_office_checks_then_imports_the_file(school, office, client_for):
 
 def test_a_teacher_cannot_open_the_import(school, teacher, client_for):
     assert client_for(teacher).get(reverse("devices:import", args=[school.slug])).status_code == 404
+
+
+def test_the_sample_file_uses_headings_the_import_reads_and_imports_cleanly(school, office, client_for):
+    client = client_for(office)
+    response = client.get(reverse("devices:import_sample", args=[school.slug]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="sample-devices.csv"'
+    sample = response.content.decode("utf-8-sig")
+
+    plan = importer.dry_run(school, sample)
+
+    assert plan.missing_columns == [] and plan.errors == [] and len(plan.to_add) == 1
+    assert set(plan.to_add[0].values) >= set(importer.FIELDS)
+
+
+def test_the_import_page_lists_every_heading_the_import_recognises(school, office, client_for):
+    page = client_for(office).get(reverse("devices:import", args=[school.slug])).content.decode()
+    for heading in importer.HEADINGS:
+        assert f'<span class="heading-alias">{heading}</span>' in page, heading
+    assert reverse("devices:import_sample", args=[school.slug]) in page
