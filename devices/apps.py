@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class DevicesConfig(AppConfig):
     name = "devices"
     verbose_name = "Device loans"
+
+    def ready(self):
+        from . import desk  # noqa: F401

@@ -7,4 +7,4 @@ class IncidentsConfig(AppConfig):
 
     def ready(self):
         # Registers who may read the audit log's lines about an incident.
-        from . import selectors  # noqa: F401
+        from . import desk, selectors  # noqa: F401
