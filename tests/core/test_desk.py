@@ -152,3 +152,16 @@ def test_the_menu_count_is_not_computed_on_pages_without_a_menu(client_for, pare
 
 
 _ = PupilFactory
+
+
+def test_acting_on_an_item_removes_it_from_the_desk_and_the_menu(client_for, head, teacher, parent, pupil, school):
+    post = _post(school, teacher)
+    phone = _phone_request(school, pupil, parent)
+    client = client_for(head)
+    school_home = reverse("schools:home", args=[school.slug])
+    assert "Photo consent<span" in client.get(school_home).content.decode()
+    PlannedPost.objects.filter(pk=post.pk).update(status="approved", decided_by=head, decided_at=timezone.now())
+    PhonePermission.objects.filter(pk=phone.pk).update(status="refused", decided_by=head, decided_at=timezone.now())
+    html = home(client)
+    assert "waits for your approval" not in html and "waits for your decision" not in html
+    assert "Photo consent<span" not in client.get(school_home).content.decode()
