@@ -117,3 +117,57 @@ def my_posts(request):
             )
         )
     return items
+
+
+@register
+def family_consent_and_phones(request):
+    """Parents: the photo consent form to answer for each child, and recent decisions on
+    their phone requests. A fixed number of queries however many children."""
+    from schools.selectors import children_of
+
+    from .phones import family_phones
+    from .selectors import Status, family_consent
+
+    guardianships = list(children_of(request.user))
+    items = []
+    for child in family_consent(request.user, guardianships):
+        if not child.can_answer or child.consent.status == Status.ANSWERED:
+            continue
+        first = child.pupil.first_name
+        again = child.consent.status == Status.TO_CONFIRM
+        items.append(
+            DeskItem(
+                title=f"{'Confirm' if again else 'Answer'} photo consent for {first} (version {child.form.version})",
+                why=(
+                    f"{child.pupil.school.name} asks which uses of {first}'s photos you allow; "
+                    "until you answer, the answer counts as no."
+                    if not again
+                    else f"{child.pupil.school.name} changed the form: confirm your answers for {first}."
+                ),
+                url=reverse("family_consent:answer", args=[child.pupil.pk]),
+                since=child.form.published_at,
+                area="consent",
+                urgency=DUE,
+                school=child.pupil.school,
+            )
+        )
+    recent = timezone.now() - RECENT_DECISIONS
+    for phone in family_phones(guardianships):
+        latest = phone.latest
+        if latest is None or latest.decided_at is None or latest.decided_at < recent:
+            continue
+        if latest.status not in (PhoneStatus.APPROVED, PhoneStatus.REFUSED):
+            continue
+        word = "approved" if latest.status == PhoneStatus.APPROVED else "refused"
+        items.append(
+            DeskItem(
+                title=f"The head {word} the mobile phone request for {phone.pupil.first_name}",
+                why="See the decision and the head's note.",
+                url=reverse("family_consent:phones"),
+                since=latest.decided_at,
+                area="consent",
+                urgency=WAITING,
+                school=phone.pupil.school,
+            )
+        )
+    return items

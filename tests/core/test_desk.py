@@ -165,3 +165,9 @@ def test_acting_on_an_item_removes_it_from_the_desk_and_the_menu(client_for, hea
     html = home(client)
     assert "waits for your approval" not in html and "waits for your decision" not in html
     assert "Photo consent<span" not in client.get(school_home).content.decode()
+
+
+def test_a_parent_is_told_the_decision_on_their_phone_request(client_for, parent, pupil, school, head):
+    phone = _phone_request(school, pupil, parent)
+    PhonePermission.objects.filter(pk=phone.pk).update(status="approved", decided_by=head, decided_at=timezone.now())
+    assert f"The head approved the mobile phone request for {pupil.first_name}" in home(client_for(parent))
