@@ -3,7 +3,9 @@ for their children."""
 
 from django.urls import reverse
 
-from core.desk import DUE, DeskItem, register
+from aup.models import Audience
+from core.desk import DUE, WAITING, DeskItem, accesses, register
+from core.roles import Cap
 
 from .selectors import forms_to_sign
 
@@ -54,3 +56,45 @@ def still_to_sign(request, *, family_first: bool = False) -> list[DeskItem]:
     thing to sign. A parent's receipt puts their children's forms first."""
     own, for_children = agreements_to_sign(request), forms_to_sign_for_children(request)
     return for_children + own if family_first else own + for_children
+
+
+_WHO = {
+    Audience.STAFF: ("member of staff has", "members of staff have"),
+    Audience.KS2: ("pupil has", "pupils have"),
+    Audience.EYFS_KS1: ("pupil has", "pupils have"),
+    Audience.PARENTS: ("family has", "families have"),
+}
+
+
+@register(counted=False)
+def who_has_not_signed(request):
+    """Those who see compliance: for each published form, how many have not signed.
+    The compliance figures' own six queries however many schools, forms or people; on
+    the desk only (not in every page's menu count)."""
+    from .compliance import compliance_for_schools
+
+    schools = {a.school.pk: a.school for a in accesses(request) if a.can(Cap.VIEW_COMPLIANCE)}
+    if not schools:
+        return []
+    items = []
+    for school_id, results in compliance_for_schools(list(schools.values()), by_group=False).items():
+        school = schools[school_id]
+        for result in results:
+            n = result.overall.outstanding
+            if result.form.audience not in _WHO or not n:
+                continue
+            one, many = _WHO[result.form.audience]
+            form = result.form
+            items.append(
+                DeskItem(
+                    title=f"{n} {one if n == 1 else many} not signed {form.full_title} (version {form.version.number})",
+                    why=f"{result.overall.signed} of {result.overall.total} have signed: remind those who have not.",
+                    url=reverse("agreements:compliance_form", args=[school.slug, form.pk]),
+                    since=form.version.published_at,
+                    area="agreements",
+                    urgency=WAITING,
+                    count=n,
+                    school=school,
+                )
+            )
+    return items

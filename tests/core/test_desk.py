@@ -171,3 +171,11 @@ def test_a_parent_is_told_the_decision_on_their_phone_request(client_for, parent
     phone = _phone_request(school, pupil, parent)
     PhonePermission.objects.filter(pk=phone.pk).update(status="approved", decided_by=head, decided_at=timezone.now())
     assert f"The head approved the mobile phone request for {pupil.first_name}" in home(client_for(parent))
+
+
+def test_the_head_sees_how_many_staff_have_not_signed(client_for, head, teacher, school):
+    from tests.agreements.signing_helpers import publish_staff_form
+
+    form = publish_staff_form(school, head, title="ICT")
+    html = home(client_for(head))
+    assert f"2 members of staff have not signed {form.full_title}" in html.replace("&#x27;", "'")
