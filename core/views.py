@@ -21,7 +21,13 @@ def home(request):
     when they have several), then their schools."""
     items = desk.desk_for(request)
     schools = accessible_schools(request.user)
-    context = {"desk_groups": desk.by_school(items), "desk_items": items, "schools": schools}
+    context = {
+        "desk_groups": desk.by_school(items),
+        "desk_items": items,
+        "schools": schools,
+        # Parents: their children's page (what is signed, photo consent, phones).
+        "has_children": request.user.guardianships.exists(),
+    }
     return render(request, "core/home.html", context)
 
 

@@ -179,3 +179,8 @@ def test_the_head_sees_how_many_staff_have_not_signed(client_for, head, teacher,
     form = publish_staff_form(school, head, title="ICT")
     html = home(client_for(head))
     assert f"2 members of staff have not signed {form.full_title}" in html.replace("&#x27;", "'")
+
+
+def test_a_parents_home_links_to_their_childrens_page(client_for, parent, head):
+    assert reverse("family:home") in home(client_for(parent))
+    assert reverse("family:home") not in home(client_for(head))
