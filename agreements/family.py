@@ -24,12 +24,12 @@ from schools.selectors import children_of
 
 from . import services
 from .changes import changes_since_last_signed
+from .desk import still_to_sign
 from .forms import SignForm
 from .models import Kind, Method, Signature
 from .pdf import signed_pdf_response
 from .policy import document_response, policy_shown
 from .selectors import current_form_for, pupil_signatures
-from .todos import still_to_sign
 
 # --- Selectors -----------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from schools.models import Membership
 
 from . import services
 from .changes import changes_since_last_signed
+from .desk import still_to_sign
 from .forms import SignForm
 from .models import Method, Signature
 from .pdf import signed_pdf_response
@@ -24,7 +25,6 @@ from .selectors import (
     latest_signature_of,
     signatures_of,
 )
-from .todos import still_to_sign
 
 
 def _staff_form(request, form_id) -> AgreementForm:

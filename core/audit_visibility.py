@@ -4,7 +4,7 @@ An audit line about an incident (or any record some staff may not open) is shown
 to people who may open that record now, so the audit log never tells anyone, least of
 all a person named in an allegation, what they could not read on the record's own page.
 Each app registers, for the kinds of record it restricts, the selector its own pages
-use; core knows nothing about the apps themselves (as with `core.todos`)."""
+use; core knows nothing about the apps themselves (as with `core.desk`)."""
 
 from collections.abc import Callable
 

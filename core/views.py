@@ -6,10 +6,9 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 
-from . import health, mail_outbox, selectors
+from . import desk, health, mail_outbox, selectors
 from .roles import Cap
 from .tenancy import accessible_schools, school_view
-from .todos import todos_for
 
 
 def root(request):
@@ -18,8 +17,18 @@ def root(request):
 
 @login_required
 def home(request):
-    """Each person's own page: what they should do next, and their schools."""
-    return render(request, "core/home.html", {"todos": todos_for(request), "schools": accessible_schools(request.user)})
+    """Each person's desk: what needs them now, most urgent first (grouped by school
+    when they have several), then their schools."""
+    items = desk.desk_for(request)
+    schools = accessible_schools(request.user)
+    context = {
+        "desk_groups": desk.by_school(items),
+        "desk_items": items,
+        "schools": schools,
+        # Parents: their children's page (what is signed, photo consent, phones).
+        "has_children": request.user.guardianships.exists(),
+    }
+    return render(request, "core/home.html", context)
 
 
 @never_cache

@@ -6,5 +6,4 @@ class DevicesConfig(AppConfig):
     verbose_name = "Device loans"
 
     def ready(self):
-        # Adds loans to pupils', staff and family records (core.records).
-        from . import records  # noqa: F401
+        from . import desk, records  # noqa: F401

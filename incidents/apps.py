@@ -6,6 +6,4 @@ class IncidentsConfig(AppConfig):
     verbose_name = "E-safety incidents"
 
     def ready(self):
-        # selectors registers who may read the audit log's lines about an incident;
-        # records adds the incidents to pupils' and staff records (core.records).
-        from . import records, selectors  # noqa: F401
+        from . import desk, records, selectors  # noqa: F401

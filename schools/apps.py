@@ -6,4 +6,4 @@ class SchoolsConfig(AppConfig):
     verbose_name = "Schools"
 
     def ready(self):
-        from . import receivers, records, todos  # noqa: F401
+        from . import desk, receivers, records  # noqa: F401

@@ -43,7 +43,7 @@ def test_a_teacher_signs_and_downloads_the_pdf_and_the_head_sees_it(
     # The home page asks the teacher to sign, naming the policy first.
     sign_in_as(page, teacher)
     page.goto("/")
-    page.get_by_role("link", name=f"Sign: ICT and mobile phone acceptable use: {form.title}").click()
+    page.get_by_role("link", name=f"Sign ICT and mobile phone acceptable use: {form.title} (version 1)").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(form.title)
     canvas = page.locator("canvas[data-signature-canvas]")
     expect(canvas).to_be_visible()  # the script showed the optional drawing box

@@ -86,10 +86,10 @@ def test_a_trust_officer_publishes_a_trust_policy_that_a_teacher_then_signs(
     sign_in_as(teacher_page, teacher)
     teacher_page.goto("/")
     todo = teacher_page.get_by_role(
-        "link", name="Sign: Trust ICT acceptable use: Staff ICT agreement for all our schools"
+        "link", name="Sign Trust ICT acceptable use: Staff ICT agreement for all our schools (version 1)"
     )
     expect(todo).to_be_visible()
-    expect(teacher_page.get_by_text("Trust ICT acceptable use, version 1")).to_be_visible()
+    expect(teacher_page.get_by_text(f"{school.name} asks all its staff to read and sign it.")).to_be_visible()
     check_page(teacher_page, "teacher home")
     todo.click()
     expect(teacher_page.get_by_text("I will report lost equipment at once.")).to_be_visible()

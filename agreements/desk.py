@@ -1,0 +1,100 @@
+"""Desk items about signing: what this person has still to sign, for themselves and
+for their children."""
+
+from django.urls import reverse
+
+from aup.models import Audience
+from core.desk import DUE, WAITING, DeskItem, accesses, register
+from core.roles import Cap
+
+from .selectors import forms_to_sign
+
+
+@register
+def agreements_to_sign(request):
+    """Staff: each form they still have to sign, named by policy and version."""
+    return [
+        DeskItem(
+            title=f"Sign {form.full_title} (version {form.version.number})",
+            why=f"{membership.school.name} asks all its staff to read and sign it.",
+            url=reverse("agreements:sign", args=[membership.school.slug, form.pk]),
+            since=form.version.published_at,
+            area="agreements",
+            urgency=DUE,
+            school=membership.school,
+        )
+        for membership, form in forms_to_sign(request.user)
+    ]
+
+
+@register
+def forms_to_sign_for_children(request):
+    """Parents: one item per form, naming the children it is still needed for."""
+    from .family import family_overview
+
+    children_by_form: dict = {}
+    for row in family_overview(request.user):
+        for item in row.to_sign:
+            if item.can_sign:
+                children_by_form.setdefault(item.form, []).append(row.pupil.first_name)
+    return [
+        DeskItem(
+            title=f"Sign for {' and '.join(names)}: {form.full_title} (version {form.version.number})",
+            why=f"{form.version.policy.school.name} needs a parent's or carer's signature for each child.",
+            url=reverse("family_sign:sign", args=[form.pk]),
+            since=form.version.published_at,
+            area="agreements",
+            urgency=DUE,
+            school=form.version.policy.school,
+        )
+        for form, names in children_by_form.items()
+    ]
+
+
+def still_to_sign(request, *, family_first: bool = False) -> list[DeskItem]:
+    """Everything this person still has to sign: a receipt offers the first as the next
+    thing to sign. A parent's receipt puts their children's forms first."""
+    own, for_children = agreements_to_sign(request), forms_to_sign_for_children(request)
+    return for_children + own if family_first else own + for_children
+
+
+_WHO = {
+    Audience.STAFF: ("member of staff has", "members of staff have"),
+    Audience.KS2: ("pupil has", "pupils have"),
+    Audience.EYFS_KS1: ("pupil has", "pupils have"),
+    Audience.PARENTS: ("family has", "families have"),
+}
+
+
+@register(counted=False)
+def who_has_not_signed(request):
+    """Those who see compliance: for each published form, how many have not signed.
+    The compliance figures' own six queries however many schools, forms or people; on
+    the desk only (not in every page's menu count)."""
+    from .compliance import compliance_for_schools
+
+    schools = {a.school.pk: a.school for a in accesses(request) if a.can(Cap.VIEW_COMPLIANCE)}
+    if not schools:
+        return []
+    items = []
+    for school_id, results in compliance_for_schools(list(schools.values()), by_group=False).items():
+        school = schools[school_id]
+        for result in results:
+            n = result.overall.outstanding
+            if result.form.audience not in _WHO or not n:
+                continue
+            one, many = _WHO[result.form.audience]
+            form = result.form
+            items.append(
+                DeskItem(
+                    title=f"{n} {one if n == 1 else many} not signed {form.full_title} (version {form.version.number})",
+                    why=f"{result.overall.signed} of {result.overall.total} have signed: remind those who have not.",
+                    url=reverse("agreements:compliance_form", args=[school.slug, form.pk]),
+                    since=form.version.published_at,
+                    area="agreements",
+                    urgency=WAITING,
+                    count=n,
+                    school=school,
+                )
+            )
+    return items

@@ -1,0 +1,82 @@
+"""Desk items about the e-safety log, for those who triage and review it. Visibility is
+the log's own (selectors.visible_incidents): restricted safeguarding incidents only for
+the DSL and the head, never one that names the person among the staff involved. One
+aggregate query per school the person triages in, however long the log."""
+
+from django.db.models import Count, Min, Q
+from django.urls import reverse
+
+from core.desk import DUE, OVERDUE, DeskItem, accesses, register
+from core.roles import Cap
+
+from .models import Status
+from .selectors import visible_incidents
+
+
+def _plural(n, one, many):
+    return one if n == 1 else many
+
+
+@register
+def incidents_waiting(request):
+    items = []
+    for access in accesses(request):
+        triage, review = access.can(Cap.TRIAGE_INCIDENTS), access.can(Cap.REVIEW_INCIDENTS)
+        if not (triage or review):
+            continue
+        school, slug = access.school, access.school.slug
+        new = Q(status=Status.REPORTED)
+        awaiting = Q(status=Status.AWAITING_REVIEW)
+        safeguarding = Q(safeguarding=True) & ~Q(status=Status.CLOSED) & ~Q(status=Status.REPORTED)
+        counts = visible_incidents(access).aggregate(
+            n_new=Count("pk", filter=new),
+            new_since=Min("reported_at", filter=new),
+            n_awaiting=Count("pk", filter=awaiting),
+            awaiting_since=Min("reported_at", filter=awaiting),
+            n_safeguarding=Count("pk", filter=safeguarding),
+            safeguarding_since=Min("reported_at", filter=safeguarding),
+        )
+        log = reverse("incidents:log", args=[slug])
+        if triage and counts["n_new"]:
+            n = counts["n_new"]
+            items.append(
+                DeskItem(
+                    title=f"{n} new e-safety {_plural(n, 'incident', 'incidents')} to triage",
+                    why="Set the severity, whether it is a safeguarding matter and who investigates.",
+                    url=f"{log}?status={Status.REPORTED}",
+                    since=counts["new_since"],
+                    area="incidents",
+                    urgency=OVERDUE if n and access.can(Cap.VIEW_SAFEGUARDING_INCIDENTS) else DUE,
+                    count=n,
+                    school=school,
+                )
+            )
+        if access.can(Cap.VIEW_SAFEGUARDING_INCIDENTS) and triage and counts["n_safeguarding"]:
+            n = counts["n_safeguarding"]
+            items.append(
+                DeskItem(
+                    title=f"{n} open safeguarding {_plural(n, 'incident', 'incidents')}",
+                    why="Flagged as safeguarding and not closed: record referrals and their answers as they come.",
+                    url=f"{log}?status=open",
+                    since=counts["safeguarding_since"],
+                    area="incidents",
+                    urgency=DUE,
+                    count=n,
+                    school=school,
+                )
+            )
+        if review and counts["n_awaiting"]:
+            n = counts["n_awaiting"]
+            items.append(
+                DeskItem(
+                    title=f"{n} {_plural(n, 'incident awaits', 'incidents await')} your review",
+                    why="The investigation is finished: review the outcome and close it with your sign-off.",
+                    url=reverse("incidents:review", args=[slug]),
+                    since=counts["awaiting_since"],
+                    area="incidents",
+                    urgency=DUE,
+                    count=n,
+                    school=school,
+                )
+            )
+    return items
