@@ -4,7 +4,6 @@ from django.utils import timezone
 
 from agreements.forms import SignForm
 from core.dates import DateField, DateTimeField
-from schools.models import Guardianship, Membership
 from core.picker import PickerField, PickerFormMixin
 from schools.pickers import CarerPicker, StaffPicker
 

@@ -2,9 +2,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from aup.models import Statement
-from core.dates import DateField, DateTimeField
 from aup.pickers import StatementPicker
+from core.dates import DateField, DateTimeField
 from core.picker import PickerField, PickerFormMixin
 from core.roles import Cap, roles_with
 from schools.models import Membership, Pupil
