@@ -6,6 +6,7 @@ from django.urls import reverse
 from aup.models import Audience
 from core.desk import DUE, WAITING, DeskItem, accesses, register
 from core.roles import Cap
+from schools.models import Membership, SchoolClass
 
 from .selectors import forms_to_sign
 
@@ -95,6 +96,44 @@ def who_has_not_signed(request):
                     urgency=WAITING,
                     count=n,
                     school=school,
+                )
+            )
+    return items
+
+
+@register(counted=False)
+def class_agreements_outstanding(request):
+    """A class teacher: for each class they teach, each pupils' agreement some of the
+    class have not signed yet (read aloud or on the class kiosk from the class's page).
+    One query for the classes and three per class, whatever the school's size; on the
+    desk only, not in every page's menu count."""
+    from .class_sessions import class_agreements
+
+    classes = SchoolClass.objects.filter(
+        teachers__user=request.user, teachers__status=Membership.Status.ACTIVE
+    ).select_related("school", "year_group")
+    school_ids = {a.school.pk for a in accesses(request)}
+    items = []
+    for school_class in classes:
+        if school_class.school_id not in school_ids:
+            continue
+        for class_form in class_agreements(school_class):
+            n = class_form.outstanding_count
+            if not n:
+                continue
+            form = class_form.form
+            pupils = "pupil has" if n == 1 else "pupils have"
+            items.append(
+                DeskItem(
+                    title=f"{school_class.name}: {n} {pupils} not signed {form.full_title} (version {form.version.number})",
+                    why=f"{class_form.signed_count} of {len(class_form.rows)} in your class have signed: "
+                    "record the class reading or open the class kiosk.",
+                    url=reverse("agreements:class_agreements", args=[school_class.school.slug, school_class.pk]),
+                    since=form.version.published_at,
+                    area="agreements",
+                    urgency=WAITING,
+                    count=n,
+                    school=school_class.school,
                 )
             )
     return items

@@ -40,7 +40,7 @@ def test_a_parent_answers_for_two_children_then_withdraws_and_staff_see_it_at_on
     page.set_viewport_size(PHONE)
     sign_in_as(page, mother)
     page.goto("/family/")
-    page.get_by_role("link", name=re.compile("photo consent", re.I)).click()
+    page.get_by_role("link", name=re.compile("say yes or no to each use", re.I)).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Photo consent")
     expect(page.get_by_role("heading", name="Zain Khan")).to_be_visible()
     no_sideways_scrolling(page)

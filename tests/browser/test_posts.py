@@ -65,7 +65,7 @@ def test_a_post_is_planned_approved_published_then_taken_down_when_consent_is_wi
     page.set_viewport_size(PHONE)
     sign_in_as(page, teacher)
     page.goto(f"/s/{school.slug}/consent/")
-    page.get_by_role("link", name="Posts", exact=True).click()
+    page.get_by_role("link", name="Posts", exact=True).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Posts")
     no_sideways_scrolling(page)
     check_page(page, "post log empty")
@@ -157,7 +157,7 @@ def test_a_post_is_planned_approved_published_then_taken_down_when_consent_is_wi
     check_page(page, "post published")
 
     # The log names the post by its caption and the day it was planned.
-    page.get_by_role("link", name="Posts", exact=True).click()
+    page.get_by_role("link", name="Posts", exact=True).first.click()
     planned_on = timezone.localtime(post.planned_at).strftime("%d/%m/%Y")
     expect(page.get_by_role("link", name=f"“{caption}”, planned {planned_on}")).to_be_visible()
     check_page(page, "post log")

@@ -159,12 +159,12 @@ def test_acting_on_an_item_removes_it_from_the_desk_and_the_menu(client_for, hea
     phone = _phone_request(school, pupil, parent)
     client = client_for(head)
     school_home = reverse("schools:home", args=[school.slug])
-    assert "Photo consent<span" in client.get(school_home).content.decode()
+    assert "Consent<span class=\"nav-count\">" in client.get(school_home).content.decode()
     PlannedPost.objects.filter(pk=post.pk).update(status="approved", decided_by=head, decided_at=timezone.now())
     PhonePermission.objects.filter(pk=phone.pk).update(status="refused", decided_by=head, decided_at=timezone.now())
     html = home(client)
     assert "waits for your approval" not in html and "waits for your decision" not in html
-    assert "Photo consent<span" not in client.get(school_home).content.decode()
+    assert "Consent<span class=\"nav-count\">" not in client.get(school_home).content.decode()
 
 
 def test_a_parent_is_told_the_decision_on_their_phone_request(client_for, parent, pupil, school, head):
@@ -184,3 +184,18 @@ def test_the_head_sees_how_many_staff_have_not_signed(client_for, head, teacher,
 def test_a_parents_home_links_to_their_childrens_page(client_for, parent, head):
     assert reverse("family:home") in home(client_for(parent))
     assert reverse("family:home") not in home(client_for(head))
+
+
+def test_a_class_teacher_sees_how_many_of_their_class_have_not_signed(client_for, school, school_class, pupil, head):
+    from aup.models import Audience
+    from tests.agreements.test_class_sessions import publish_pupils_form
+
+    form = publish_pupils_form(school, head, Audience.KS2)
+    teacher = make_member(school, Role.TEACHER)
+    school_class.teachers.add(teacher.memberships.get(school=school))
+    other_teacher = make_member(school, Role.TEACHER)
+
+    html = home(client_for(teacher))
+    assert f"Oak: 1 pupil has not signed {form.full_title}" in html
+    assert reverse("agreements:class_agreements", args=[school.slug, school_class.pk]) in html
+    assert "not signed" not in home(client_for(other_teacher))

@@ -79,7 +79,9 @@ class Forms(HTMLParser):
             if kind == "hidden" and name:
                 self._form["hidden"].append((name, attrs.get("value") or ""))
             elif kind == "submit":
-                if self._form["button"] is None:
+                # A picker's no-JavaScript "Search" button (core.picker) looks people up
+                # rather than sending the form: the walk presses the form's own button.
+                if self._form["button"] is None and name != "picker_search":
                     self._form["button"] = (name, attrs.get("value") or "") if name else ("", "")
             elif name:
                 # A browser sends an empty text box or drop-down as ""; an unticked box,

@@ -582,12 +582,16 @@ def test_a_class_counts_pupils_who_are_still_on_roll(school, school_class, pupil
     assert "2 pupils" in html(browser.get(url(school)))
 
 
-def test_a_class_teachers_home_page_counts_pupils_still_on_roll(school, school_class, pupil, teacher, client_for):
+def test_a_class_teachers_desk_counts_pupils_still_on_roll(school, school_class, pupil, teacher, head, client_for):
+    from aup.models import Audience
+    from tests.agreements.test_class_sessions import publish_pupils_form
+
+    publish_pupils_form(school, head, Audience.KS2)
     school_class.teachers.add(membership_of(teacher, school))
     PupilFactory(
         school=school, school_class=school_class, leaving_date=timezone.localdate() + datetime.timedelta(days=5)
     )
     PupilFactory(school=school, school_class=school_class, leaving_date=datetime.date(2020, 7, 20))
     page = html(client_for(teacher).get("/home/"))
-    assert "Your class: Oak" in page
-    assert "2 pupils" in page
+    assert "Oak: 2 pupils have not signed" in page
+    assert "0 of 2 in your class have signed" in page
