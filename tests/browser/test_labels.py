@@ -44,7 +44,9 @@ def test_the_office_prints_labels_for_two_chosen_devices_starting_at_label_5(pag
 
     # Label 12 on a sheet of 8: the message says what to do, beside the box.
     expect(page.get_by_role("alert")).to_be_visible()
-    expect(page.locator(".error-summary").get_by_text("Enter a label number from 1 to 8: an L7165 sheet has 8 labels.")).to_be_visible()
+    expect(
+        page.locator(".error-summary").get_by_text("Enter a label number from 1 to 8: an L7165 sheet has 8 labels.")
+    ).to_be_visible()
     check_page(page, "labels start beyond the sheet")
 
     page.get_by_role("group", name="Label sheet").get_by_label("Avery L7160 (21 a sheet)").check()

@@ -393,7 +393,9 @@ def test_a_partial_pupil_file_is_stopped_by_the_warning_until_the_office_ticks_t
     page.get_by_role("button", name="Import this file").click()
     expect(page.get_by_role("alert")).to_be_visible()
     expect(
-        page.locator(".error-summary").get_by_text("Tick “I understand 207 pupils will be marked as leaving” to import this file.")
+        page.locator(".error-summary").get_by_text(
+            "Tick “I understand 207 pupils will be marked as leaving” to import this file."
+        )
     ).to_be_visible()
     assert Pupil.objects.filter(school=school, leaving_date__isnull=True).count() == 210
     assert RosterImport.objects.get(school=school).status == RosterImport.Status.CHECKED

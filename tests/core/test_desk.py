@@ -159,12 +159,12 @@ def test_acting_on_an_item_removes_it_from_the_desk_and_the_menu(client_for, hea
     phone = _phone_request(school, pupil, parent)
     client = client_for(head)
     school_home = reverse("schools:home", args=[school.slug])
-    assert "Consent<span class=\"nav-count\">" in client.get(school_home).content.decode()
+    assert 'Consent<span class="nav-count">' in client.get(school_home).content.decode()
     PlannedPost.objects.filter(pk=post.pk).update(status="approved", decided_by=head, decided_at=timezone.now())
     PhonePermission.objects.filter(pk=phone.pk).update(status="refused", decided_by=head, decided_at=timezone.now())
     html = home(client)
     assert "waits for your approval" not in html and "waits for your decision" not in html
-    assert "Consent<span class=\"nav-count\">" not in client.get(school_home).content.decode()
+    assert 'Consent<span class="nav-count">' not in client.get(school_home).content.decode()
 
 
 def test_a_parent_is_told_the_decision_on_their_phone_request(client_for, parent, pupil, school, head):
