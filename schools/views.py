@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from core import records
@@ -15,12 +16,22 @@ from core.uploads import IMAGE_KINDS, kind_of_file
 from . import selectors, services
 from .forms import AddParentForm, AddStaffForm, LeaverForm, RolesForm, SchoolSettingsForm
 from .models import Membership
+from .pickers import PupilPicker, StaffPicker
 
 PAGE_SIZE = 50
 
 
 def _page(request, rows):
     return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _searched(request, rows, kind):
+    """The list narrowed by `?q=`, matched as the picker matches (core.picker): every
+    word typed must match a first or last name (or, for people, an email)."""
+    query = " ".join(request.GET.get("q", "").split())[:100]
+    for term in query.split()[:5]:
+        rows = kind.match(rows, term)
+    return rows, {"q": query, "query": urlencode({"q": query}) if query else ""}
 
 
 @school_view(Cap.VIEW_SCHOOL)
@@ -44,14 +55,15 @@ def school_home(request):
 
 @school_view(Cap.VIEW_STAFF)
 def staff_list(request):
-    return render(request, "schools/staff_list.html", {"page": _page(request, selectors.staff_members(request.school))})
+    staff, search = _searched(request, selectors.staff_members(request.school), StaffPicker())
+    return render(request, "schools/staff_list.html", {"page": _page(request, staff), **search})
 
 
 @school_view(Cap.VIEW_PARENTS)
 def parent_list(request):
-    return render(
-        request, "schools/parent_list.html", {"page": _page(request, selectors.parent_members(request.school))}
-    )
+    # Carers are memberships with a user, as staff are: the staff search's name match.
+    parents, search = _searched(request, selectors.parent_members(request.school), StaffPicker())
+    return render(request, "schools/parent_list.html", {"page": _page(request, parents), **search})
 
 
 @school_view(Cap.VIEW_PUPILS)
@@ -64,12 +76,13 @@ def pupil_list(request):
         chosen = next((c for c in classes if str(c.pk) == request.GET["class"]), None)
         if chosen is None:
             raise Http404("No such class.")
-    pupils = selectors.pupils_for(request.access, school_class=chosen)
+    pupils, search = _searched(request, selectors.pupils_for(request.access, school_class=chosen), PupilPicker())
     context = {
         "classes": classes,
         "chosen": chosen,
         "page": _page(request, pupils),
         "whole_school": selectors.sees_all_pupils(request.access),
+        **search,
     }
     return render(request, "schools/pupil_list.html", context)
 
