@@ -78,11 +78,16 @@ def open_kiosks(school):
     )
 
 
+def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """The start of `day` and of the next, London time."""
+    start = datetime.datetime.combine(day, datetime.time(0, 0), tzinfo=UK)
+    return start, datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time(0, 0), tzinfo=UK)
+
+
 def visitors_on(school, day: datetime.date):
     """Everyone who signed in at reception on `day` (London time), earliest first: a
     fixed number of queries however many visitors."""
-    start = datetime.datetime.combine(day, datetime.time(0, 0), tzinfo=UK)
-    end = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time(0, 0), tzinfo=UK)
+    start, end = day_bounds(day)
     return (
         Signature.objects.filter(school=school, method=Method.VISITOR_KIOSK, signed_at__gte=start, signed_at__lt=end)
         .select_related("form__version__policy", "document")

@@ -541,3 +541,14 @@ def test_the_visitors_link_is_in_the_navigation_for_the_office_only(client_for, 
 
     assert f'href="/s/{school.slug}/visitors/"' in office_page
     assert f'href="/s/{school.slug}/visitors/"' not in teacher_page
+
+
+def test_the_offices_desk_counts_todays_visitors_and_links_to_them(client_for, school, office, open_kiosk, teacher):
+    kiosk, _ = open_kiosk
+    form = kiosk.form
+    sign_in_at_reception(form, kiosk, name="Dev Mistry")
+    sign_in_at_reception(form, kiosk, name="Ana Lopes")
+    home = client_for(office).get("/home/").content.decode()
+    assert "2 visitors have signed in at reception today" in home
+    assert f"/s/{school.slug}/visitors/" in home
+    assert "signed in at reception" not in client_for(teacher).get("/home/").content.decode()
