@@ -3,26 +3,33 @@
 import datetime
 import re
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from consent.models import PhonePermission, PlannedPost
 from devices.models import Device, Loan, LoanItem
 from schools.models import Membership
+from tests.consent.helpers import published_form
 from tests.incidents.conftest import report
+
+from .test_posts import small_png
 
 
 def test_the_heads_desk_lists_an_incident_a_post_and_a_phone_request_with_menu_counts(
-    page, sign_in_as, check_page, head, teacher, parent, pupil, school
+    page, sign_in_as, check_page, head, teacher, parent, pupil, school, tmp_path
 ):
-    report(school, teacher)
-    PlannedPost.objects.create(
+    incident = report(school, teacher)
+    published_form(school, head)  # posts are checked against the photo consent form
+    post = PlannedPost.objects.create(
         school=school,
         purpose_code="website",
         purpose_label="The school website",
         caption="Sports day",
         planned_by=teacher,
+        image_content_type="image/png",
     )
+    post.image.save("sports-day.png", ContentFile(small_png(tmp_path / "sports-day.png").read_bytes()))
     PhonePermission.objects.create(
         school=school,
         pupil=pupil,
@@ -45,9 +52,37 @@ def test_the_heads_desk_lists_an_incident_a_post_and_a_phone_request_with_menu_c
     expect(nav.locator("summary", has_text="Incidents")).to_have_text(re.compile(r"^Incidents\W*1 waiting$"))
     expect(nav.locator("summary", has_text="Consent")).to_have_text(re.compile(r"^Consent\W*2 waiting$"))
     check_page(page, "school home with counts")
+
+    # Acting on each item, from the desk, takes it off the desk.
     page.goto("/home/")
     desk.get_by_role("link", name="1 planned post waits for your approval").click()
     expect(page).to_have_url(re.compile(r"/consent/posts/approvals/$"))
+    page.locator("article.post-card").get_by_role("button", name="Approve").click()
+    expect(page.get_by_text("Nothing is waiting for approval.")).to_be_visible()
+
+    page.goto("/home/")
+    desk.get_by_role("link", name="1 mobile phone request waits for your decision").click()
+    phone_request = page.get_by_role("region", name=re.compile(pupil.full_name))
+    phone_request.get_by_label("Approve").check()
+    phone_request.get_by_role("button", name=f"Save the decision for {pupil.full_name}").click()
+    expect(page.get_by_text("No requests are waiting.")).to_be_visible()
+
+    page.goto("/home/")
+    desk.get_by_role("link", name="1 new e-safety incident to triage").click()
+    page.get_by_role("link", name=incident.reference).click()
+    triage = page.get_by_role("region", name="Triage")
+    triage.get_by_label("How serious").select_option(label="Low")
+    triage.get_by_label("Who investigates").select_option(value=str(head.memberships.get(school=school).pk))
+    triage.get_by_role("button", name="Save the triage").click()
+    expect(page.locator(".messages")).to_contain_text("Triage recorded")
+
+    page.goto("/home/")
+    expect(desk.locator(".desk-item__title")).to_have_count(0)
+    expect(desk).to_contain_text("Nothing waits for you.")
+    check_page(page, "head desk after acting")
+    page.goto(f"/s/{school.slug}/")
+    expect(nav.locator("summary", has_text="Incidents")).to_have_text("Incidents")
+    expect(nav.locator("summary", has_text="Consent")).to_have_text("Consent")
 
 
 def test_the_dsls_desk_after_a_report(page, sign_in_as, check_page, dsl, teacher, school):
