@@ -7,7 +7,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 
 from . import desk, health, mail_outbox, selectors
-from .roles import Cap
+from .roles import Cap, Role
 from .tenancy import accessible_schools, school_view
 
 
@@ -27,8 +27,19 @@ def home(request):
         "schools": schools,
         # Parents: their children's page (what is signed, photo consent, phones).
         "has_children": request.user.guardianships.exists(),
+        "home_access": _only_staff_access(request),
     }
     return render(request, "core/home.html", context)
+
+
+def _only_staff_access(request):
+    """A member of staff of exactly one school gets that school's menu on their home
+    page too, with its counts: one click from the desk to any area. Parents keep the
+    family menu; people with several schools choose one first."""
+    accesses = desk.accesses(request)
+    if len(accesses) == 1 and accesses[0].roles - {Role.PARENT}:
+        return accesses[0]
+    return None
 
 
 @never_cache

@@ -131,6 +131,9 @@ def _menu_source(context):
     caps = context.get("caps")
     if school is not None and caps:
         return navigation.SCHOOL_MENU, caps, {"school_slug": school.slug}, school.name, "school"
+    home = context.get("home_access")  # core.views.home: a person of one school
+    if home is not None:
+        return navigation.SCHOOL_MENU, home.capabilities, {"school_slug": home.school.slug}, home.school.name, "school"
     trust = getattr(request, "trust", None)
     trust_caps = getattr(request, "trust_capabilities", None)
     if trust is not None and trust_caps:

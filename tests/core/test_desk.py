@@ -199,3 +199,20 @@ def test_a_class_teacher_sees_how_many_of_their_class_have_not_signed(client_for
     assert f"Oak: 1 pupil has not signed {form.full_title}" in html
     assert reverse("agreements:class_agreements", args=[school.slug, school_class.pk]) in html
     assert "not signed" not in home(client_for(other_teacher))
+
+
+def test_the_home_page_of_one_schools_staff_carries_its_menu_and_counts(client_for, head, teacher, parent, school):
+    report(school, teacher)
+    html = home(client_for(head))
+    assert f'aria-label="{school.name}"' in html
+    assert 'Incidents<span class="nav-count">' in html
+    assert 'aria-label="Your family"' in home(client_for(parent))
+    assert f'aria-label="{school.name}"' not in home(client_for(parent))
+
+
+def test_someone_with_two_schools_chooses_one_before_seeing_a_menu(client_for, head, school, sister_school):
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(user=head, school=sister_school, roles=[Role.HEADTEACHER])
+    html = home(client_for(head))
+    assert f'aria-label="{school.name}"' not in html
