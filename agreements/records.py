@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from aup.models import AgreementForm, Audience, VersionStatus
-from core.records import Section, family_section, plural, pupil_section, staff_section
+from core.records import Section, family_section, pupil_section, staff_section
 from core.roles import Cap
+from core.text import plural
 
 from .class_sessions import teaches
 from .compliance import counting_signatures

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from core.records import Section, plural, staff_section
+from core.records import Section, staff_section
 from core.roles import Cap
+from core.text import plural
 
 from .models import Exemption
 from .selectors import exemptions_of

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from core.records import Section, family_section, plural, pupil_section
+from core.records import Section, family_section, pupil_section
 from core.roles import Cap
+from core.text import plural
 
 from . import selectors
 from .models import ConsentRecord, PhonePermission, PhoneStatus, PlannedPost

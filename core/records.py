@@ -113,8 +113,3 @@ def render_sections(request, sections: list[Section], **context) -> list[Section
             section.template, {**context, **section.context, "section": section}, request=request
         )
     return sections
-
-
-def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    """ "1 agreement", "3 agreements"."""
-    return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"

@@ -10,8 +10,9 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
-from core.records import Section, family_section, plural, pupil_section, staff_section
+from core.records import Section, family_section, pupil_section, staff_section
 from core.roles import Cap
+from core.text import plural
 
 from .models import Loan, LoanItem
 

@@ -11,13 +11,10 @@ from django.urls import reverse
 
 from core.desk import DUE, OVERDUE, DeskItem, accesses, register
 from core.roles import Cap
+from core.text import plural
 
 from .models import Status
 from .selectors import visible_incidents
-
-
-def _plural(n, one, many):
-    return one if n == 1 else many
 
 
 @register
@@ -55,7 +52,7 @@ def incidents_waiting(request):
             n = counts["n_new"]
             items.append(
                 DeskItem(
-                    title=f"{n} new e-safety {_plural(n, 'incident', 'incidents')} to triage",
+                    title=f"{plural(n, 'new e-safety incident')} to triage",
                     why="Set the severity, whether it is a safeguarding matter and who investigates.",
                     url=f"{log}?status={Status.REPORTED}",
                     since=counts["new_since"],
@@ -69,7 +66,7 @@ def incidents_waiting(request):
             n = counts["n_safeguarding"]
             items.append(
                 DeskItem(
-                    title=f"{n} open safeguarding {_plural(n, 'incident', 'incidents')}",
+                    title=plural(n, "open safeguarding incident"),
                     why="Flagged as safeguarding and not closed: record referrals and their answers as they come.",
                     url=f"{log}?status=open",
                     since=counts["safeguarding_since"],
@@ -83,7 +80,7 @@ def incidents_waiting(request):
             n = counts["n_awaiting"]
             items.append(
                 DeskItem(
-                    title=f"{n} {_plural(n, 'incident awaits', 'incidents await')} your review",
+                    title=f"{plural(n, 'incident awaits', 'incidents await')} your review",
                     why="The investigation is finished: review the outcome and close it with your sign-off.",
                     url=reverse("incidents:review", args=[slug]),
                     since=counts["awaiting_since"],

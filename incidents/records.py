@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from core.records import Section, plural, pupil_section, staff_section
+from core.records import Section, pupil_section, staff_section
 from core.roles import Cap
+from core.text import plural
 
 from .models import Status
 from .selectors import visible_incidents

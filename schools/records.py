@@ -3,8 +3,9 @@ responsibility), and a carer's link to the family view of the child."""
 
 from django.urls import reverse
 
-from core.records import Section, plural, pupil_section
+from core.records import Section, pupil_section
 from core.roles import Cap
+from core.text import plural
 
 from .models import Membership
 
