@@ -11,9 +11,6 @@ from django.utils import timezone
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
-    def get_by_email(self, email):
-        return self.get(email__iexact=email.strip())
-
     def create_user(self, email, password=None, **extra):
         user = self.model(email=self.normalize_email(email).lower(), **extra)
         if password:

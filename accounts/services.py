@@ -98,10 +98,6 @@ def accept_invitation(*, invitation: Invitation, user: User, password: str | Non
     return user
 
 
-def revoke_invitations(*, target) -> int:
-    return revoke_invitations_for(targets=[target])
-
-
 def revoke_invitations_for(*, targets) -> int:
     """Stop the pending invitations to any of these targets (all of one model), in
     one query however many there are."""

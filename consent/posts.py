@@ -19,7 +19,7 @@ from core import audit
 from core.uploads import check_document
 
 from . import post_selectors
-from .models import FIRST_NAME_PURPOSE, PlannedPost, PostStatus, SchoolEvent, needs_photo
+from .models import FIRST_NAME_PURPOSE, PlannedPost, PostStatus, needs_photo
 from .selectors import current_form
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
@@ -287,9 +287,3 @@ def take_down(*, post: PlannedPost, by, note: str = "", request=None) -> Planned
         data={"note": post.take_down_note},
     )
     return post
-
-
-def event_of(school, event_id) -> SchoolEvent | None:
-    if not event_id:
-        return None
-    return SchoolEvent.objects.filter(school=school, pk=event_id).first()
