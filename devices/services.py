@@ -14,6 +14,7 @@ from agreements import services as agreements
 from agreements.models import Method, Signature
 from agreements.selectors import forms_to_sign
 from core import audit
+from core.email import send_templated_email
 from core.uploads import check_document
 from schools.models import Guardianship, Membership
 
@@ -591,3 +592,43 @@ def finish_check(*, check: DeviceCheck, by, request=None) -> DeviceCheck:
                 summary=f"Equipment check finished: {seen} device{'s' if seen != 1 else ''} seen",
             )
     return check
+
+
+def email_loan_link(*, loan: Loan, link: str, by, request=None) -> None:
+    """Email the borrower (or the carer signing for a pupil) the link to sign for a loan."""
+    send_templated_email(
+        to=[loan.signer.email],
+        template="loan_sign",
+        context={"loan": loan, "items": list(loan.items.all()), "link": link, "school": loan.school},
+    )
+    audit.record(
+        action="devices.sign_link_sent",
+        actor=by,
+        school=loan.school,
+        obj=loan,
+        request=request,
+        summary=f"Emailed the signing link to {loan.signer.full_name}",
+    )
+
+
+def email_agreement_link(*, school, membership: Membership, form, link: str, by, request=None) -> None:
+    """Email a member of staff the link to sign the agreement that a loan to them waits for."""
+    send_templated_email(
+        to=[membership.user.email],
+        template="sign_agreement",
+        context={
+            "school": school,
+            "person": membership.user,
+            "form_name": form_name(form),
+            "link": link,
+            "sent_by": by,
+        },
+    )
+    audit.record(
+        action="devices.agreement_sent",
+        actor=by,
+        school=school,
+        obj=membership,
+        request=request,
+        summary=f"Emailed {membership.user.full_name} the link to sign an agreement before a loan",
+    )

@@ -9,11 +9,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -23,7 +21,7 @@ from agreements.models import Signature
 from agreements.pdf import signed_pdf_response
 from agreements.services import FormSuperseded
 from agreements.services import request_pdf as request_signature_pdf
-from core import audit, downloads
+from core import downloads
 from core.forms import apply_validation_error
 from core.roles import Cap
 from core.tenancy import school_view
@@ -364,7 +362,6 @@ def send_agreement(request):
     """Email a member of staff the link to sign a staff agreement they have not signed,
     when lending to them was refused for it; then back to the lend page, as it was."""
     from agreements.selectors import forms_to_sign
-    from core.email import send_templated_email
 
     membership = get_object_or_404(
         Membership.objects.active().staff().select_related("user"),
@@ -381,24 +378,13 @@ def send_agreement(request):
     if form is None:
         messages.info(request, f"{membership.user.full_name} has nothing left to sign.")
         return redirect(f"{back}?{query}")
-    send_templated_email(
-        to=[membership.user.email],
-        template="sign_agreement",
-        context={
-            "school": request.school,
-            "person": membership.user,
-            "form_name": services.form_name(form),
-            "link": settings.SITE_URL + reverse("agreements:sign", args=[request.school.slug, form.pk]),
-            "sent_by": request.user,
-        },
-    )
-    audit.record(
-        action="devices.agreement_sent",
-        actor=request.user,
+    services.email_agreement_link(
         school=request.school,
-        obj=membership,
+        membership=membership,
+        form=form,
+        link=settings.SITE_URL + reverse("agreements:sign", args=[request.school.slug, form.pk]),
+        by=request.user,
         request=request,
-        summary=f"Emailed {membership.user.full_name} the link to sign an agreement before a loan",
     )
     messages.success(
         request,
@@ -518,28 +504,7 @@ def send_link(request, loan_id):
     if not loan.awaiting_signature:
         messages.info(request, "This loan is not waiting for a signature.")
         return _to_loan(request, loan)
-    context = {
-        "loan": loan,
-        "items": list(loan.items.all()),
-        "link": _sign_link(request, loan),
-        "school": request.school,
-        "site_url": settings.SITE_URL,
-    }
-    message = EmailMultiAlternatives(
-        subject=f"Please sign for the equipment lent to you by {request.school.name}",
-        body=render_to_string("devices/email_sign.txt", context),
-        to=[loan.signer.email],
-    )
-    message.attach_alternative(render_to_string("devices/email_sign.html", context), "text/html")
-    message.send()
-    audit.record(
-        action="devices.sign_link_sent",
-        actor=request.user,
-        school=request.school,
-        obj=loan,
-        request=request,
-        summary=f"Emailed the signing link to {loan.signer.full_name}",
-    )
+    services.email_loan_link(loan=loan, link=_sign_link(request, loan), by=request.user, request=request)
     messages.success(request, f"The link to sign has been emailed to {loan.signer.email}.")
     return _to_loan(request, loan)
 
