@@ -14,6 +14,7 @@ from django.utils import timezone
 from core import audit
 from core.text import plural
 
+from . import recipient_table
 from .models import ReminderEmail, ReminderItem, ReminderPreference, ReminderSettings
 from .schedule import default_settings, next_allowed_moment, settings_for, settings_for_schools
 
@@ -99,11 +100,11 @@ def _start_of(day: datetime.date) -> datetime.datetime:
 
 
 def _send_if_due(email_id: int) -> None:
-    from .tasks import send_reminder_email
+    from .tasks import queue_sends
 
     email = ReminderEmail.objects.filter(pk=email_id, state=ReminderEmail.State.QUEUED).first()
     if email is not None and email.send_after <= timezone.now():
-        send_reminder_email.delay(email_id)
+        queue_sends([email_id])
 
 
 def remind_now(*, school, form, recipients: dict, requested_by, request=None) -> int:
@@ -263,10 +264,15 @@ def queue_items(items: list[dict]) -> int:
     for item in items:
         wanted.setdefault((item["recipient_id"], item["subject_key"], item["due_on"]), item)
 
-    # Recorded before (by an earlier sweep, or "remind now" today).
+    # The people, in a temporary table the queries below read as a subquery (no IN
+    # list that grows with the school).
+    recipient_table.fill(key[0] for key in wanted)
+    # Recorded before (by an earlier sweep, or "remind now" today): the people's items
+    # between the first and the last due date (two parameters, however many dates).
+    due_dates = {key[2] for key in wanted}
     recorded = set(
         ReminderItem.objects.filter(
-            recipient_id__in={key[0] for key in wanted}, due_on__in={key[2] for key in wanted}
+            recipient_id__in=recipient_table.recipients(), due_on__gte=min(due_dates), due_on__lte=max(due_dates)
         ).values_list("recipient_id", "subject_key", "due_on")
     )
     new = [item for key, item in wanted.items() if key not in recorded]
@@ -282,7 +288,11 @@ def queue_items(items: list[dict]) -> int:
     # Preferences, for what the person may turn off.
     optional = {item["recipient_id"] for item in new if not item.get("mandatory", True)}
     preferences = (
-        dict(ReminderPreference.objects.filter(user_id__in=optional).values_list("user_id", "frequency"))
+        dict(
+            ReminderPreference.objects.filter(user_id__in=recipient_table.recipients())
+            .exclude(frequency=ReminderPreference.Frequency.EACH)
+            .values_list("user_id", "frequency")
+        )
         if optional
         else {}
     )
@@ -302,9 +312,8 @@ def queue_items(items: list[dict]) -> int:
     schools = {item["school"].pk: item["school"] for item, _ in placed if item.get("school") is not None}
     rules = settings_for_schools(schools.values())
     rules[None] = default_settings()  # a trust's reminders
-    recipient_ids = {item["recipient_id"] for item, _ in placed}
     with transaction.atomic():
-        emails = _lock_emails(recipient_ids, today)
+        emails = _lock_emails(today)
         for attempt in range(4):
             missing: dict[tuple[int, datetime.date], int | None] = {}  # (recipient, day) -> school id
             for item, day in placed:
@@ -332,7 +341,7 @@ def queue_items(items: list[dict]) -> int:
                     for (recipient_id, day), school_id in missing.items()
                 ],
             )
-            emails.update(_lock_emails({r for r, _ in missing}, min(d for _, d in missing)))
+            emails.update(_lock_emails(min(d for _, d in missing)))
 
         rows, email_ids = [], set()
         for item, day in placed:
@@ -360,7 +369,7 @@ def queue_items(items: list[dict]) -> int:
         by_pk = {email.pk: email for email in emails.values()}
         due_now = [pk for pk in email_ids if by_pk[pk].send_after <= now]
         if due_now:
-            transaction.on_commit(lambda: _send_all_due(due_now))
+            transaction.on_commit(lambda: _send_in_batches(due_now))
     return made + len(rows)
 
 
@@ -400,7 +409,7 @@ def _queue_urgent(item: dict, now: datetime.datetime) -> ReminderItem | None:
             )
     except IntegrityError:
         return None
-    transaction.on_commit(lambda: _send_all_due([email.pk]))
+    transaction.on_commit(lambda: _send_in_batches([email.pk]))
     return made
 
 
@@ -411,13 +420,14 @@ class _Email:
     send_after: datetime.datetime
 
 
-def _lock_emails(recipient_ids, from_day) -> dict[tuple[int, datetime.date], _Email]:
-    """The people's ordinary (not urgent) emails from `from_day` on, locked until commit
-    so that a worker cannot claim one while items are being added to it."""
+def _lock_emails(from_day) -> dict[tuple[int, datetime.date], _Email]:
+    """The ordinary (not urgent) emails from `from_day` on of the people in the
+    recipient table, locked until commit so that a worker cannot claim one while items
+    are being added to it."""
     return {
         (recipient_id, day): _Email(pk, state, send_after)
         for pk, recipient_id, day, state, send_after in ReminderEmail.objects.select_for_update()
-        .filter(recipient_id__in=recipient_ids, day__gte=from_day, urgent=False)
+        .filter(recipient_id__in=recipient_table.recipients(), day__gte=from_day, urgent=False)
         .values_list("pk", "recipient_id", "day", "state", "send_after")
     }
 
@@ -429,14 +439,13 @@ def _first_open_day(emails, recipient_id, day):
     return day
 
 
-def _send_all_due(email_ids) -> None:
-    from .tasks import send_reminder_email
+def _send_in_batches(email_ids) -> None:
+    """Hand the emails due now to the workers, a batch a task (see tasks.queue_sends).
+    Each was QUEUED and due when its items were added, under lock; one sent meanwhile
+    is skipped by the task's claim, so nothing is read again here."""
+    from .tasks import queue_sends
 
-    now = timezone.now()
-    for email_id in ReminderEmail.objects.filter(
-        pk__in=email_ids, state=ReminderEmail.State.QUEUED, send_after__lte=now
-    ).values_list("pk", flat=True):
-        send_reminder_email.delay(email_id)
+    queue_sends(sorted(email_ids))
 
 
 # --- Settings and preferences ---------------------------------------------------------

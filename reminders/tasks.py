@@ -14,7 +14,7 @@ import logging
 import smtplib
 
 from celery import shared_task
-from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from core.email import send_templated_email
@@ -33,15 +33,16 @@ class SendFailed(Exception):
 
 
 def _claim(email_id: int) -> ReminderEmail | None:
-    with transaction.atomic():
-        email = ReminderEmail.objects.select_for_update().filter(pk=email_id).first()
-        if email is None or email.state != ReminderEmail.State.QUEUED or email.send_after > timezone.now():
-            return None
-        email.state = ReminderEmail.State.SENDING
-        email.claimed_at = timezone.now()
-        email.attempts += 1
-        email.save(update_fields=["state", "claimed_at", "attempts"])
-        return email
+    """QUEUED -> SENDING in one conditional UPDATE (committed at once): of two workers
+    running the same email, the database lets one change the row; the other changes
+    nothing and gets None."""
+    now = timezone.now()
+    claimed = ReminderEmail.objects.filter(pk=email_id, state=ReminderEmail.State.QUEUED, send_after__lte=now).update(
+        state=ReminderEmail.State.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return None
+    return ReminderEmail.objects.select_related("recipient").get(pk=email_id)
 
 
 def deliver(email_id: int) -> str:
@@ -122,6 +123,52 @@ def send_reminder_email(email_id: int) -> str:
     return deliver(email_id)
 
 
+# Emails a sending task takes in turn: a sweep that makes 27,000 emails publishes 135
+# messages, not 27,000 (each a round trip to the broker), and a batch is a few seconds
+# of a worker's time, so a large school still spreads over the workers.
+SEND_BATCH = 200
+
+
+def queue_sends(email_ids: list[int]) -> int:
+    """Publish the sending of `email_ids`, SEND_BATCH to a task. Returns how many tasks."""
+    batches = [email_ids[i : i + SEND_BATCH] for i in range(0, len(email_ids), SEND_BATCH)]
+    for batch in batches:
+        send_reminder_emails.delay(batch)
+    return len(batches)
+
+
+def _backoff(retries: int) -> int:
+    """Seconds before a batch's emails the mail server did not take are tried again:
+    30 s, doubling, at most an hour (as the one-email task's retry_backoff)."""
+    return min(30 * 2**retries, 3600)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_ATTEMPTS)
+def send_reminder_emails(self, email_ids: list[int]) -> dict:
+    """Send a batch of reminder emails, each exactly once: each is claimed on its own
+    (see deliver) just before it goes, so a batch run again (a retry, a redelivery after
+    the worker died) skips those sent or being sent and sends the rest. An email the mail
+    server did not take is back in QUEUED and tried again, with back-off, in a batch of
+    the failed ones only; an unexpected error with one email is logged and does not stop
+    the others (an email it left SENDING is marked FAILED by the beat, never resent).
+    Returns how many ended in each state."""
+    outcome: dict[str, int] = {}
+    again = []
+    for email_id in email_ids:
+        try:
+            state = deliver(email_id)
+        except SendFailed:
+            state = "retrying"
+            again.append(email_id)
+        except Exception:
+            logger.exception("Reminder email %s: not sent", email_id)
+            state = "error"
+        outcome[state] = outcome.get(state, 0) + 1
+    if again:
+        raise self.retry(args=(again,), countdown=_backoff(self.request.retries))
+    return outcome
+
+
 @shared_task(acks_late=True)
 def send_due_reminder_emails() -> int:
     """Beat, every few minutes: queue the emails whose quiet hours are over, and mark
@@ -132,10 +179,11 @@ def send_due_reminder_emails() -> int:
         last_error="The worker stopped while sending. Not sent again, so that nobody gets it twice.",
     )
     due = list(
-        ReminderEmail.objects.filter(state=ReminderEmail.State.QUEUED, send_after__lte=now).values_list("pk", flat=True)
+        ReminderEmail.objects.filter(state=ReminderEmail.State.QUEUED, send_after__lte=now)
+        .order_by("send_after", "pk")  # the longest waiting first
+        .values_list("pk", flat=True)
     )
-    for email_id in due:
-        send_reminder_email.delay(email_id)
+    queue_sends(due)
     return len(due)
 
 

@@ -310,6 +310,9 @@ class RosterImport(models.Model):
     file_sha256 = models.CharField(max_length=64)
     content = models.TextField(blank=True)
     delimiter = models.CharField(max_length=1, default=",")
+    # The headings and rows as parsed at upload (roster/files.py: keep), so the dry run
+    # and the import read them instead of parsing the file again; cleared with content.
+    parsed = models.JSONField(default=dict, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
     applied_by = models.ForeignKey(

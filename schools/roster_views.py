@@ -40,7 +40,11 @@ def import_home(request):
             form.add_error("file", error)
         else:
             return redirect("schools:import", school_slug=request.school.slug, import_id=roster_import.pk)
-    history = RosterImport.objects.filter(school=request.school).select_related("uploaded_by", "applied_by")[:5]
+    history = (
+        RosterImport.objects.filter(school=request.school)
+        .select_related("uploaded_by", "applied_by")
+        .defer("content", "parsed")[:5]
+    )
     status = 400 if form.errors else 200
     context = {
         "form": form,
@@ -55,7 +59,7 @@ def import_history(request):
     """Every file checked or imported: who, when, its SHA-256, what it did and the
     rows it could not use. One page of 25 at a time, in a fixed number of queries."""
     imports = RosterImport.objects.filter(school=request.school).select_related("uploaded_by", "applied_by")
-    page = Paginator(imports.defer("content"), 25).get_page(request.GET.get("page"))
+    page = Paginator(imports.defer("content", "parsed"), 25).get_page(request.GET.get("page"))
     return render(request, "schools/roster/history.html", {"page": page})
 
 

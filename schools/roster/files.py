@@ -106,3 +106,28 @@ def rows(csv_file_text: str, delimiter: str) -> tuple[list[str], list[Row]]:
             )
         )
     return headings, parsed
+
+
+def keep(headings: list[str], parsed: list[Row], text: str) -> dict:
+    """The parsed file as JSON for RosterImport.parsed, with the hash of the text it
+    came from: {"sha256", "headings", "keys", "rows": [[line, [value, ...]], ...]}.
+    Every row has the same keys (the non-blank headings), stored once."""
+    keys = list(dict.fromkeys(h for h in headings if h))
+    return {
+        "sha256": hashlib.sha256(text.encode()).hexdigest(),
+        "headings": headings,
+        "keys": keys,
+        "rows": [[row.line, [row.values[key] for key in keys]] for row in parsed],
+    }
+
+
+def kept_rows(kept: dict, text: str, delimiter: str) -> tuple[list[str], list[Row]]:
+    """The headings and rows kept at upload; parsed again from `text` only if nothing
+    was kept (an import checked before rows were kept) or the text is no longer the
+    text they were parsed from."""
+    if not kept or kept.get("sha256") != hashlib.sha256(text.encode()).hexdigest():
+        return rows(text, delimiter)
+    keys = kept["keys"]
+    return kept["headings"], [
+        Row(line=line, values=dict(zip(keys, values, strict=True))) for line, values in kept["rows"]
+    ]

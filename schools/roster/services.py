@@ -23,8 +23,10 @@ def check_upload(*, school, kind: str, upload, by, request=None) -> RosterImport
     """Read and keep an uploaded file for its dry run. Raises ValidationError for a
     file that is not a CSV we can read."""
     csv_file = files.read_upload(upload)
-    files.rows(csv_file.text, csv_file.delimiter)  # the headings and rows must parse
+    headings, rows = files.rows(csv_file.text, csv_file.delimiter)  # the headings and rows must parse
     roster_import = RosterImport.objects.create(
+        # Parsed once, here: the dry run and the import read the rows kept.
+        parsed=files.keep(headings, rows, csv_file.text),
         school=school,
         kind=kind,
         file_name=upload.name[:255],
@@ -54,7 +56,7 @@ class DryRun:
 
 def dry_run(roster_import: RosterImport, *, importer=None) -> DryRun:
     school, kind = roster_import.school, roster_import.kind
-    headings, rows = files.rows(roster_import.content, roster_import.delimiter)
+    headings, rows = files.kept_rows(roster_import.parsed, roster_import.content, roster_import.delimiter)
     matched = columns.match(kind, headings, columns.saved_mappings(school, kind))
     plan = None
     if matched.complete:
@@ -102,6 +104,7 @@ def apply_import(
         roster_import.counts["leavers_confirmed"] = warning.leaving
     roster_import.problems = [dataclasses.asdict(problem) for problem in run.plan.problems]
     roster_import.content = ""  # the hash and counts are the record; the names live in their tables
+    roster_import.parsed = {}
     roster_import.invite_membership_ids = waiting if invite else []
     roster_import.save()
     counts = run.plan.counts

@@ -27,7 +27,7 @@ from core.models import WorkerHeartbeat
 from core.roles import Role
 from core.tasks import record_worker_heartbeat
 from reminders.models import ReminderEmail, ReminderItem
-from reminders.tasks import send_due_reminder_emails, send_reminder_email
+from reminders.tasks import send_due_reminder_emails, send_reminder_email, send_reminder_emails
 from tests.conftest import make_member
 from tests.factories import SchoolFactory
 
@@ -219,3 +219,54 @@ def test_a_worker_killed_mid_send_sends_nothing_twice(shared_database, tmp_path)
     assert "not sent again" in stuck.last_error.lower()
     other.refresh_from_db()
     assert other.state == ReminderEmail.State.SENT and other.attempts == 1
+
+
+@pytest.mark.worker
+@pytest.mark.skipif(not settings.TEST_REDIS_URL, reason="needs REDIS_URL (CI sets it)")
+def test_a_batch_redelivered_after_its_worker_died_sends_each_email_once(shared_database, tmp_path):
+    """A batch of three (issue 19): the worker dies after the mail server took the first
+    email; the batch runs again on another worker, as Redis redelivers it. The first is
+    not sent again (it ends FAILED), the other two go, once each."""
+    queue = f"reminders-test-{uuid.uuid4().hex[:12]}"
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    (folder / "hold").touch()
+
+    school = SchoolFactory()
+    emails = [
+        _reminder_email(school, make_member(school, Role.TEACHER, user__email=f"{name}@example.org"), f"form:{n}")
+        for n, name in enumerate(["first", "second", "third"])
+    ]
+    batch = [email.pk for email in emails]
+
+    workers = Workers(folder, shared_database, queue)
+    celery_app.conf.task_always_eager = False
+    try:
+        _purge(queue)
+        first = workers.start("first")
+        send_reminder_emails.apply_async((batch,), queue=queue)
+        assert _wait_until(lambda: any(folder.glob("taken-*")), 90), workers.log("first")
+        assert [_state(e) for e in emails] == ["sending", "queued", "queued"]
+        first.kill()
+        first.wait(timeout=20)
+        (folder / "hold").unlink()
+
+        workers.start("second")
+        send_reminder_emails.apply_async((batch,), queue=queue)  # the redelivered batch
+        assert _wait_until(lambda: _state(emails[2]) == ReminderEmail.State.SENT, 90), workers.log("second")
+        ReminderEmail.objects.filter(pk=emails[0].pk).update(claimed_at=timezone.now() - datetime.timedelta(minutes=20))
+        send_due_reminder_emails.apply_async(queue=queue)
+        send_reminder_emails.apply_async((batch,), queue=queue)  # and once more, for good measure
+        WorkerHeartbeat.objects.all().delete()
+        record_worker_heartbeat.apply_async(queue=queue)  # first in, first out: all the above ran
+        assert _wait_until(lambda: WorkerHeartbeat.objects.exists(), 60), workers.log("second")
+    finally:
+        celery_app.conf.task_always_eager = True
+        workers.stop_all()
+        _purge(queue)
+
+    assert sorted(_sent_to(folder)) == ["first@example.org", "second@example.org", "third@example.org"]
+    for name in ("first", "second", "third"):
+        assert _outbox_messages(folder, f"{name}@example.org") == 1
+    assert [_state(e) for e in emails] == ["failed", "sent", "sent"]
+    assert [ReminderEmail.objects.get(pk=pk).attempts for pk in batch] == [1, 1, 1]
