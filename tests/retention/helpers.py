@@ -37,8 +37,8 @@ def attach_pdf(signature) -> SignedDocument:
     )
 
 
-def parents_form(school, head):
-    return publish_form_for(school, head, Audience.PARENTS, title="Parents' ICT agreement")
+def parents_form(school, head, title="Parents' ICT agreement"):
+    return publish_form_for(school, head, Audience.PARENTS, title=title)
 
 
 def leaver_records(school, head, carer, pupil, *, form=None, left_on=LEFT_ON):
