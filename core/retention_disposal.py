@@ -246,6 +246,19 @@ END;
 $$ LANGUAGE plpgsql;
 """
 
+# Only the roles granted it (core.evidence.grant_runtime_role: the runtime role) may
+# call the disposal functions; the two helpers are called by them alone.
+RESTRICT_SQL = """
+REVOKE ALL ON FUNCTION portal_retention_approved_ids(bigint, text, bigint[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION portal_retention_audit(bigint, text, text, text, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION portal_retention_delete(bigint, text, text, text, bigint[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION portal_retention_anonymise(bigint, text, text, bigint[]) FROM PUBLIC;
+"""
+CALLABLE_FUNCTIONS = (
+    "portal_retention_delete(bigint, text, text, text, bigint[])",
+    "portal_retention_anonymise(bigint, text, text, bigint[])",
+)
+
 DROP_SQL = """
 DROP FUNCTION IF EXISTS portal_retention_anonymise(bigint, text, text, bigint[]);
 DROP FUNCTION IF EXISTS portal_retention_delete(bigint, text, text, text, bigint[]);
@@ -255,4 +268,4 @@ DROP FUNCTION IF EXISTS portal_retention_approved_ids(bigint, text, bigint[]);
 
 
 def function_sql() -> str:
-    return FUNCTION_SQL.replace("{cases}", anonymise_cases_sql())
+    return FUNCTION_SQL.replace("{cases}", anonymise_cases_sql()) + RESTRICT_SQL

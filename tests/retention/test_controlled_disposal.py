@@ -116,3 +116,18 @@ def test_the_function_deletes_only_what_the_approved_review_lists_and_audits_it(
     assert Signature.objects.filter(pk=other.pk).exists()  # not on the review: kept
     event = AuditEvent.objects.filter(action="retention.disposed", data__table="agreements_signature").get()
     assert event.data["count"] == 1 and event.object_id == str(review.pk)
+
+
+def test_only_the_runtime_role_is_granted_the_disposal_functions(db):
+    _needs_postgres()
+    delete = "portal_retention_delete(bigint, text, text, text, bigint[])"
+    helper = "portal_retention_approved_ids(bigint, text, bigint[])"
+    with db_roles.owner_connection(connection) as owner:
+        owner.execute(
+            "DO $$ BEGIN CREATE ROLE aup_test_no_disposal NOLOGIN; "
+            "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+        )
+        privilege = "SELECT has_function_privilege(%s, %s, 'EXECUTE')"
+        assert owner.execute(privilege, [db_roles.RUNTIME_ROLE, delete]).fetchone()[0] is True
+        assert owner.execute(privilege, ["aup_test_no_disposal", delete]).fetchone()[0] is False
+        assert owner.execute(privilege, [db_roles.RUNTIME_ROLE, helper]).fetchone()[0] is False
