@@ -52,6 +52,11 @@ class RecordKind:
     actions: tuple[str, ...] = field(default=())
     order: int = 100  # where it sits in the schedule
     school_field: str = "school_id"  # how `due`'s rows name their school
+    # Rows of other tables that go with the kind's records but are not their children
+    # (a loan's signed receipt): {part: due_queryset -> queryset of (id, school_id)}.
+    # The sweep lists their ids on the review as "<key>/<part>", so the disposal path
+    # may delete them too, and nothing else.
+    parts: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
 
     def __post_init__(self):
         allowed = self.actions or ((self.action,) if self.dispose is None else (self.action, REVIEW))

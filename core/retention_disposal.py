@@ -44,6 +44,10 @@ class Disposal:
     review_id: int
     kind: str
 
+    def part(self, name: str) -> Disposal:
+        """The same disposal, for the rows listed as the kind's `name` part."""
+        return Disposal(review_id=self.review_id, kind=f"{self.kind}/{name}")
+
 
 def _sql_literal(value) -> str:
     if value is None:

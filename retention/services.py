@@ -202,7 +202,9 @@ def sweep_trust(trust: Trust, today: datetime.date | None = None) -> Review | No
                     )
                 )
             if row.action != REVIEW and counts:
-                _copy_items(review, kind, due)
+                _copy_items(review, kind.key, due.values_list("pk", kind.school_field).distinct())
+                for part, rows in kind.parts.items():
+                    _copy_items(review, f"{kind.key}/{part}", rows(due))
         if not lines:
             review.delete()
             return None
@@ -210,15 +212,15 @@ def sweep_trust(trust: Trust, today: datetime.date | None = None) -> Review | No
     return review
 
 
-def _copy_items(review: Review, kind, due) -> None:
-    """INSERT ... SELECT the ids of `due` into the review's items: one statement."""
-    sql, params = due.values_list("pk", kind.school_field).distinct().query.sql_with_params()
+def _copy_items(review: Review, key: str, rows) -> None:
+    """INSERT ... SELECT `rows` (id, school id) into the review's items: one statement."""
+    sql, params = rows.order_by().query.sql_with_params()  # no ordering columns in the SELECT
     # `sql` is the ORM's own compiled query (its values stay in `params`).
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {ReviewItem._meta.db_table} (review_id, kind, object_id, school_id) "  # noqa: S608
             f"SELECT %s, %s, due.* FROM ({sql}) due",
-            [review.pk, kind.key, *params],
+            [review.pk, key, *params],
         )
 
 
@@ -260,7 +262,12 @@ def dispose_batch(review_id: int, today: datetime.date | None = None) -> bool:
         review = Review.objects.select_for_update().filter(pk=review_id).first()
         if review is None or review.status != Review.Status.APPROVED:
             return False
-        items = list(ReviewItem.objects.filter(review=review, done_at__isnull=True).order_by("id")[:BATCH_SIZE])
+        # A kind's parts ("devices.loans/signatures") go with their records, by them.
+        items = list(
+            ReviewItem.objects.filter(review=review, done_at__isnull=True)
+            .exclude(kind__contains="/")
+            .order_by("id")[:BATCH_SIZE]
+        )
         if not items:
             review.status = Review.Status.DONE
             review.finished_at = timezone.now()
