@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from core import retention
-from core.retention_disposal import delete_files_on_commit, purge
+from core.retention_disposal import anonymise, delete_files_on_commit, purge
 from schools.models import Membership
 
 from .models import Method, PaperScan, Signature, SignedDocument
@@ -51,6 +51,24 @@ def staff_agreements_due(school_ids, cutoff, holds):
 
 def visitor_book_due(school_ids, cutoff, holds):
     return _signatures(school_ids, holds).filter(method=Method.VISITOR_KIOSK, signed_at__lt=_day_end(cutoff))
+
+
+def signing_devices_due(school_ids, cutoff, holds):
+    """Signatures still carrying the address or browser of the device they were made
+    on, signed on or before the cutoff."""
+    from django.db.models import Q
+
+    devices = Q(ip_address__isnull=False) | ~Q(user_agent="") | Q(confirmed_ip_address__isnull=False)
+    return (
+        Signature.objects.filter(school_id__in=school_ids, signed_at__lt=_day_end(cutoff))
+        .filter(devices)
+        .exclude(pupil_id__in=holds.pupils)
+        .exclude(signer_id__in=holds.people)
+    )
+
+
+def dispose_signing_devices(ids, disposal) -> int:
+    return anonymise(disposal, Signature, ids)
 
 
 def dispose_signatures(ids, disposal) -> int:
@@ -101,5 +119,21 @@ retention.register(
         due=visitor_book_due,
         dispose=dispose_signatures,
         order=40,
+    )
+)
+retention.register(
+    retention.RecordKind(
+        key="agreements.signing_devices",
+        label="IP addresses and browsers (user agents) of the devices agreements were signed on",
+        clock="the day it was signed",
+        years=6,
+        action=retention.ANONYMISE,
+        source=(
+            "Project default: the IRMS Toolkit sets no period for device details; they show how a signature was made "
+            "for as long as a claim could be brought (the Limitation Act's 6 years). The signature itself is kept."
+        ),
+        due=signing_devices_due,
+        dispose=dispose_signing_devices,
+        order=45,
     )
 )

@@ -244,3 +244,37 @@ def test_sweep_all_skips_a_trust_whose_approved_review_is_still_being_destroyed(
             status=Review.Status.APPROVED, approved_by=trust_officer, approved_at=timezone.now()
         )
         assert services.sweep_all() == []
+
+
+def test_the_device_a_signature_was_made_on_is_anonymised_and_the_signature_kept(
+    trust, school, head, trust_officer, django_capture_on_commit_callbacks
+):
+    import secrets
+
+    from django.test import RequestFactory
+
+    from agreements import services as agreements
+    from tests.agreements.signing_helpers import publish_staff_form
+
+    teacher = make_member(school, Role.TEACHER)
+    with time_machine.travel(datetime.datetime(2026, 9, 10, 10, tzinfo=datetime.UTC), tick=False):
+        form = publish_staff_form(school, head)
+        signature = agreements.sign(
+            form=form,
+            signer=teacher,
+            typed_name=teacher.full_name,
+            statements_agreed=[s.number for s in form.statements.all()],
+            submission_key=secrets.token_urlsafe(16),
+            request=RequestFactory().post(
+                "/", REMOTE_ADDR="203.0.113.9", HTTP_USER_AGENT="Mozilla/5.0 (Windows NT 10.0)"
+            ),
+            queue_pdf=False,
+        )
+    assert (signature.ip_address, signature.user_agent) == ("203.0.113.9", "Mozilla/5.0 (Windows NT 10.0)")
+    with time_machine.travel(datetime.datetime(2032, 9, 11, 12, tzinfo=datetime.UTC), tick=False):
+        review = services.sweep_trust(trust)
+        assert _lines(review)[("agreements.signing_devices", school.pk)] == 1
+        _approve_and_dispose(review, trust_officer, django_capture_on_commit_callbacks)
+    kept = Signature.objects.get(pk=signature.pk)
+    assert (kept.ip_address, kept.user_agent, kept.signer_name) == (None, "", teacher.full_name)
+    assert Destruction.objects.get(review=review, kind="agreements.signing_devices").action == "anonymise"
