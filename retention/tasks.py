@@ -8,7 +8,12 @@ from . import services
 
 @shared_task(acks_late=True, ignore_result=True)
 def sweep_retention():
-    """Nightly: put what has reached the end of its rule on each trust's review list."""
+    """Nightly: put what has reached the end of its rule on each trust's review list,
+    and take up again any approved disposal that stopped (a batch that failed)."""
+    from .models import Review
+
+    for review_id in Review.objects.filter(status=Review.Status.APPROVED).values_list("pk", flat=True):
+        dispose_review_batch.delay(review_id)
     services.sweep_all()
 
 

@@ -278,3 +278,18 @@ def test_the_device_a_signature_was_made_on_is_anonymised_and_the_signature_kept
     kept = Signature.objects.get(pk=signature.pk)
     assert (kept.ip_address, kept.user_agent, kept.signer_name) == (None, "", teacher.full_name)
     assert Destruction.objects.get(review=review, kind="agreements.signing_devices").action == "anonymise"
+
+
+def test_the_nightly_task_takes_up_a_disposal_that_stopped(trust, school, leaver, trust_officer):
+    from retention.tasks import sweep_retention
+
+    with time_machine.travel(AFTER_END, tick=False):
+        review = services.sweep_trust(trust)
+        # Approved, but its first batch never ran (the worker died, a batch failed).
+        Review.objects.filter(pk=review.pk).update(
+            status=Review.Status.APPROVED, approved_by=trust_officer, approved_at=timezone.now()
+        )
+        sweep_retention()
+    review.refresh_from_db()
+    assert review.status == Review.Status.DONE
+    assert not Signature.objects.filter(pk=leaver[0].pk).exists()
