@@ -51,3 +51,22 @@ def passed_second_step(request) -> bool:
     from allauth.account.authentication import get_authentication_records
 
     return any(record.get("method") == "mfa" for record in get_authentication_records(request, request.user))
+
+
+# How recently the second step must have been passed for an act that cannot be undone
+# (approving the destruction of records at the end of their retention).
+RECENT_SECOND_STEP_SECONDS = 5 * 60
+
+
+def passed_second_step_recently(request, seconds: int = RECENT_SECOND_STEP_SECONDS) -> bool:
+    """Whether this session typed a code from the authenticator in the last `seconds`
+    (at sign-in or when asked again, mfa_reauthenticate)."""
+    import time
+
+    from allauth.account.authentication import get_authentication_records
+
+    now = time.time()
+    return any(
+        record.get("method") == "mfa" and now - record.get("at", 0) <= seconds
+        for record in get_authentication_records(request, request.user)
+    )

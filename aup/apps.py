@@ -6,4 +6,4 @@ class AupConfig(AppConfig):
     verbose_name = "Policies"
 
     def ready(self):
-        from . import desk, receivers, records  # noqa: F401
+        from . import desk, receivers, records, retention_kinds  # noqa: F401

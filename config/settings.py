@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "incidents",
     "consent",
     "devices",
+    # After every app whose records it sweeps (they register their kinds with core.retention).
+    "retention",
 ]
 
 MIDDLEWARE = [
@@ -206,6 +208,12 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
         "task": "core.tasks.record_worker_heartbeat",
         "schedule": timedelta(seconds=60),
+    },
+    # The retention schedule: what has reached the end of its rule goes on the DPO's
+    # review list (nothing is destroyed before they approve it).
+    "sweep-retention": {
+        "task": "retention.tasks.sweep_retention",
+        "schedule": crontab(minute=30, hour=2),
     },
     "end-memberships-past-leaving-date": {
         "task": "schools.tasks.end_memberships_past_leaving_date",

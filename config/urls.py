@@ -9,6 +9,7 @@ from core import urls as core_urls
 from devices import urls as devices_urls
 from incidents import urls as incidents_urls
 from reminders import urls as reminders_urls
+from retention import urls as retention_urls
 from schools import urls as schools_urls
 
 # The admin's own login form would take a password alone, with no rate limit: send
@@ -27,6 +28,7 @@ school_urls = [
     path("", include((incidents_urls.school_patterns, "incidents"))),
     path("", include((devices_urls.school_patterns, "devices"))),
     path("", include((consent_urls.school_patterns, "consent"))),
+    path("", include((retention_urls.school_patterns, "retention"))),
 ]
 
 # A trust's own pages (its policies, the roll-up of its schools) live under
@@ -34,6 +36,7 @@ school_urls = [
 trust_urls = [
     path("", include((aup_urls.trust_patterns, "aup_trust"))),
     path("", include((agreements_urls.trust_patterns, "agreements_trust"))),
+    path("", include((retention_urls.trust_patterns, "retention_trust"))),
 ]
 
 urlpatterns = [

@@ -8,6 +8,6 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import signals
+        from . import retention_kinds, signals  # noqa: F401
 
         post_migrate.connect(signals.regrant_runtime_role, sender=self)

@@ -137,6 +137,13 @@ def grant_runtime_role(cursor, role: str) -> dict[str, list[str]]:
                     sql.SQL(", ").join(map(sql.Identifier, mutable)), table_ident, ident
                 )
             )
+    # The controlled path of disposal at the end of retention (core.retention_disposal).
+    from .retention_disposal import CALLABLE_FUNCTIONS
+
+    for signature in CALLABLE_FUNCTIONS:
+        cursor.execute("SELECT to_regprocedure(%s) IS NOT NULL", [signature])
+        if cursor.fetchone()[0]:
+            cursor.execute(sql.SQL("GRANT EXECUTE ON FUNCTION {} TO {}").format(sql.SQL(signature), ident))
     return evidence
 
 

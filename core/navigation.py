@@ -187,6 +187,8 @@ SCHOOL_MENU: tuple[Group, ...] = (
             Item("School settings", "schools:settings", Cap.MANAGE_SCHOOL_SETTINGS),
             Item("Reminder settings", "reminders:settings", Cap.MANAGE_SCHOOL_SETTINGS),
             Item("Audit log", "audit:log", Cap.VIEW_AUDIT_LOG),
+            Item("Retention schedule", "retention:schedule", Cap.VIEW_RETENTION),
+            Item("Legal holds", "retention:holds", Cap.MANAGE_LEGAL_HOLDS, ("retention:hold_lift",)),
         ),
         area="settings",
         key="settings",
@@ -206,6 +208,15 @@ TRUST_MENU: tuple[Group, ...] = (
         "Signed agreements",
         (Item("Signed agreements", "agreements_trust:compliance", Cap.VIEW_COMPLIANCE),),
         key="trust-compliance",
+    ),
+    Group(
+        "Data protection",
+        (
+            Item("Retention schedule", "retention_trust:schedule", Cap.MANAGE_RETENTION, ("retention_trust:rule",)),
+            Item("Records to review", "retention_trust:review", Cap.MANAGE_RETENTION),
+            Item("Destruction log", "retention_trust:log", Cap.MANAGE_RETENTION),
+        ),
+        key="trust-retention",
     ),
 )
 

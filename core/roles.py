@@ -72,6 +72,13 @@ class Cap:
     # Mobile phones (seed 004 §32.1): parents ask, the head decides, the office keeps the list.
     VIEW_PHONES = "view_phones"
     DECIDE_PHONES = "decide_phones"
+    # Retention (retention/): the head and the trust's officers read the schedule and
+    # place or lift legal holds on the school's records; the trust's data protection
+    # officer (a trust officer) changes the trust's rules and approves what the nightly
+    # sweep found (MANAGE_RETENTION, at trust level).
+    VIEW_RETENTION = "view_retention"
+    MANAGE_LEGAL_HOLDS = "manage_legal_holds"
+    MANAGE_RETENTION = "manage_retention"
 
 
 _LEADERSHIP = {
@@ -109,7 +116,16 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     # Safeguarding-flagged incidents: the head, the DSL and the deputy DSL only (not the
     # deputy head unless they are also a DSL).
     # Posts with pupils in them, and phone permission slips, are the head's decision.
-    Role.HEADTEACHER: frozenset(_LEADERSHIP | {Cap.VIEW_SAFEGUARDING_INCIDENTS, Cap.APPROVE_POSTS, Cap.DECIDE_PHONES}),
+    Role.HEADTEACHER: frozenset(
+        _LEADERSHIP
+        | {
+            Cap.VIEW_SAFEGUARDING_INCIDENTS,
+            Cap.APPROVE_POSTS,
+            Cap.DECIDE_PHONES,
+            Cap.VIEW_RETENTION,
+            Cap.MANAGE_LEGAL_HOLDS,
+        }
+    ),
     Role.DEPUTY: frozenset(_LEADERSHIP),
     Role.DSL: frozenset(
         {
@@ -209,6 +225,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.VIEW_INCIDENT_LOG,
             Cap.VIEW_ALL_PERSONAL_DATA,
             Cap.VIEW_INCIDENT_SUMMARY,
+            Cap.VIEW_RETENTION,
+            Cap.MANAGE_LEGAL_HOLDS,
         }
     ),
 }
@@ -238,7 +256,7 @@ PRIVILEGED_ROLES = frozenset(
 
 # What a trust officer may do at trust level (/t/<trust_slug>/): the trust's own
 # policies, written once for every school, and the roll-up of every school's figures.
-TRUST_CAPABILITIES = frozenset({Cap.VIEW_COMPLIANCE, Cap.MANAGE_POLICIES})
+TRUST_CAPABILITIES = frozenset({Cap.VIEW_COMPLIANCE, Cap.MANAGE_POLICIES, Cap.MANAGE_RETENTION})
 
 SCHOOL_ROLES = [r for r in Role if r != Role.TRUST_OFFICER]
 STAFF_ROLES = [r for r in SCHOOL_ROLES if r != Role.PARENT]

@@ -28,6 +28,7 @@ EVIDENCE = {
     "devices_disposal": [],
     "incidents_incidententry": [],
     "incidents_incidentevidence": [],
+    "retention_destruction": [],
 }
 
 REFUSED_TO_THE_RUNTIME_ROLE = [

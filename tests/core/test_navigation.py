@@ -265,7 +265,14 @@ def test_a_trust_officer_gets_the_trusts_menu_on_trust_pages(trust, trust_office
     browser = client_for(trust_officer)
     page = html(browser.get(f"/t/{trust.slug}/policies/"))
     links = nav_links(page)
-    assert links == [f"/t/{trust.slug}/", f"/t/{trust.slug}/policies/", f"/t/{trust.slug}/compliance/"]
+    assert links == [
+        f"/t/{trust.slug}/",
+        f"/t/{trust.slug}/policies/",
+        f"/t/{trust.slug}/compliance/",
+        f"/t/{trust.slug}/retention/",
+        f"/t/{trust.slug}/retention/review/",
+        f"/t/{trust.slug}/retention/destroyed/",
+    ]
     for link in links:
         assert browser.get(link).status_code == 200
     assert title(page) == f"{crumbs(page)[-1]} · {trust.name} · AUP Portal"

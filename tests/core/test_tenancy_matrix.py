@@ -72,6 +72,7 @@ OBJECT_FACTORIES = {
     "post_id": lambda school: _planned_post_in(school).pk,
     "device_id": lambda school: _device_in(school).pk,
     "loan_id": lambda school: _loan_in(school).pk,
+    "hold_id": lambda school: _legal_hold_in(school).pk,
     "import_id": lambda school: (
         RosterImport.objects.create(
             school=school,
@@ -83,6 +84,20 @@ OBJECT_FACTORIES = {
         ).pk
     ),
 }
+
+
+def _legal_hold_in(school):
+    from retention.models import LegalHold
+
+    pupil = PupilFactory(school=school, school_class=SchoolClassFactory(school=school))
+    return LegalHold.objects.create(
+        school=school,
+        subject="pupil",
+        subject_id=pupil.pk,
+        subject_label="A pupil",
+        reason="A claim",
+        placed_by=UserFactory(),
+    )
 
 
 def _consent_record_in(school):

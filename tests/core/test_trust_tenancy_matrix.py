@@ -78,7 +78,23 @@ TRUST_OBJECT_FACTORIES = {
     "audience": lambda trust: "staff",
     "form_id": lambda trust: _published_trust_form(trust).pk,
     "school_slug": lambda trust: trust.schools.order_by("name").first().slug,
+    "kind_key": lambda trust: "agreements.visitor_book",
+    "review_id": lambda trust: _open_review(trust).pk,
 }
+
+
+def _open_review(trust):
+    """A review of the trust waiting for its DPO, with one line."""
+    import datetime
+
+    from retention.models import Review, ReviewLine
+
+    review = Review.objects.create(trust=trust, swept_on=datetime.date(2033, 7, 21))
+    school = trust.schools.order_by("name").first()
+    ReviewLine.objects.create(
+        review=review, kind="agreements.visitor_book", school=school, count=3, years=6, action="delete"
+    )
+    return review
 
 
 def objects_for(route: str, trust) -> dict[str, object]:
@@ -108,8 +124,8 @@ def build_path(route: str, slug: str, objects: dict) -> str:
 
 
 ROUTES = trust_routes()
-# Routes whose address names an object of the trust ("audience" is a word, not an id).
-ROUTES_WITH_OBJECTS = [r for r in ROUTES if set(route_parameters(r)) - {"trust_slug", "audience"}]
+# Routes whose address names an object of the trust ("audience" and "kind_key" are words, not ids).
+ROUTES_WITH_OBJECTS = [r for r in ROUTES if set(route_parameters(r)) - {"trust_slug", "audience", "kind_key"}]
 
 
 @pytest.fixture(autouse=True)
