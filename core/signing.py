@@ -108,11 +108,17 @@ def _signer(key: SigningKey):
 
 def _timestamper():
     url = getattr(settings, "PDF_TSA_URL", "")
-    if not url:
-        return None
+    return _timestamper_for(url, getattr(settings, "PDF_TSA_TIMEOUT", 10)) if url else None
+
+
+@functools.cache
+def _timestamper_for(url: str, timeout: int):
+    """One client per authority for the process: pyHanko sizes a signature with a
+    sample timestamp, which the client keeps, so after the first signature each
+    costs one request to the authority, not two."""
     from pyhanko.sign.timestamps import HTTPTimeStamper
 
-    return HTTPTimeStamper(url, timeout=getattr(settings, "PDF_TSA_TIMEOUT", 10))
+    return HTTPTimeStamper(url, timeout=timeout)
 
 
 def timestamp_authority_used() -> bool:
@@ -163,14 +169,21 @@ def field_boxes(count: int) -> list[tuple[int, int, int, int]]:
     return boxes
 
 
+def _writer(pdf: bytes):
+    # pyHanko reads WeasyPrint's XMP as its own kind of stream and updates it in place
+    # (modification date, producer), so the PDF/A identification survives signing.
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    return IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+
+
 def sign_pdf(pdf: bytes, *, reason: str, open_fields: Sequence[str] = ()) -> bytes:
     """The portal's certification signature on `pdf` (see the module's docstring),
     leaving an empty signature field for each name in `open_fields`."""
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
     key = signing_key()
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    writer = _writer(pdf)
     if open_fields:
         last_page = _page_count(writer) - 1
         for name, box in zip(open_fields, field_boxes(len(open_fields)), strict=True):
@@ -258,13 +271,12 @@ def add_signature(
     appended as an incremental update, so the signatures before it still validate.
     The stamp in the field shows `stamp_lines` (name, role, time); `signer_name`, when
     given, is recorded as the signature's /Name (the person, not the certificate)."""
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
     if field not in empty_signature_fields(pdf):
         raise SignatureFieldError(f"The PDF has no empty signature field named {field!r}.")
     key = signing_key()
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    writer = _writer(pdf)
     meta = signers.PdfSignatureMetadata(
         field_name=field,
         reason=reason,
