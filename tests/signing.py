@@ -175,3 +175,10 @@ def signature_stripped(pdf: bytes) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def first_revision(pdf: bytes) -> bytes:
+    """The file as it was before its first incremental update: for a PDF the portal
+    signed, the rendering before the signature was appended (metadata and all)."""
+    end = pdf.index(b"%%EOF") + len(b"%%EOF")
+    return pdf[: end + 1] if pdf[end : end + 1] == b"\n" else pdf[:end]
