@@ -206,8 +206,19 @@ def sign_pdf(pdf: bytes, *, reason: str, open_fields: Sequence[str] = ()) -> byt
         timestamper=_timestamper(),
         new_field_spec=fields.SigFieldSpec(CERTIFICATION_FIELD),  # invisible
     )
-    output = pdf_signer.sign_pdf(writer, output=io.BytesIO())
+    output = pdf_signer.sign_pdf(writer, bytes_reserved=_reserve(key, lt), output=io.BytesIO())
     return output.getvalue()
+
+
+def _reserve(key: SigningKey, lt: bool) -> int | None:
+    """Room for the signature (CMS, in bytes). Left to pyHanko (None) it signs once
+    more to measure, which costs a third of the signing time; without a timestamp or
+    validation data the size is known: the certificates, the signature value and
+    the signed attributes (a few hundred bytes), with a margin."""
+    if lt or timestamp_authority_used():
+        return None  # a timestamp token's size depends on the authority
+    certificates = sum(len(c.public_bytes(serialization.Encoding.DER)) for c in (key.certificate, *key.chain))
+    return certificates + 4096
 
 
 class SignatureFieldError(ValueError):

@@ -65,8 +65,9 @@ def _tsa_material():
     return ca, key, certificate
 
 
-@pytest.fixture(scope="session")
-def timestamp_server(tmp_path_factory):
+def start_timestamp_server(directory: Path) -> tuple[TimestampAuthority, object]:
+    """A timestamp authority on 127.0.0.1 (a free port), in a thread; returns it and a
+    function that stops it. Its CA certificate is written to `directory`."""
     from asn1crypto import keys, tsp
     from asn1crypto import x509 as asn1_x509
     from pyhanko.sign.timestamps import DummyTimeStamper
@@ -100,13 +101,22 @@ def timestamp_server(tmp_path_factory):
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    ca_pem = tmp_path_factory.mktemp("tsa") / "tsa-ca.pem"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    ca_pem = Path(directory) / "tsa-ca.pem"
     ca_pem.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
-    yield TimestampAuthority(url=f"http://127.0.0.1:{server.server_port}/tsa", ca_pem=ca_pem, requests=served)
-    server.shutdown()
-    server.server_close()
+
+    def stop():
+        server.shutdown()
+        server.server_close()
+
+    return TimestampAuthority(url=f"http://127.0.0.1:{server.server_port}/tsa", ca_pem=ca_pem, requests=served), stop
+
+
+@pytest.fixture(scope="session")
+def timestamp_server(tmp_path_factory):
+    authority, stop = start_timestamp_server(tmp_path_factory.mktemp("tsa"))
+    yield authority
+    stop()
 
 
 @pytest.fixture
