@@ -218,7 +218,7 @@ def _reserve(key: SigningKey, lt: bool) -> int | None:
     if lt or timestamp_authority_used():
         return None  # a timestamp token's size depends on the authority
     certificates = sum(len(c.public_bytes(serialization.Encoding.DER)) for c in (key.certificate, *key.chain))
-    return certificates + 4096
+    return (certificates + 4096 + 1) // 2 * 2  # pyHanko wants an even number
 
 
 class SignatureFieldError(ValueError):
