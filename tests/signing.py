@@ -192,3 +192,16 @@ def first_revision(pdf: bytes) -> bytes:
     signed, the rendering before the signature was appended (metadata and all)."""
     end = pdf.index(b"%%EOF") + len(b"%%EOF")
     return pdf[: end + 1] if pdf[end : end + 1] == b"\n" else pdf[:end]
+
+
+if __name__ == "__main__":
+    # `python -m tests.signing DIR`: the timestamp authority in a process of its own (the
+    # signing benchmark's, so the authority's work is not timed as the portal's); prints
+    # its address, then serves until stopped.
+    import sys
+    import time
+
+    authority, _stop = start_timestamp_server(Path(sys.argv[1]))
+    print(authority.url, flush=True)
+    while True:
+        time.sleep(3600)
