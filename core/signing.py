@@ -17,6 +17,8 @@ itself), so a file can be checked years later with only that certificate."""
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import enum
 import functools
 import io
@@ -90,6 +92,24 @@ class PdfCheck:
     @property
     def headline(self) -> str:
         return self.sentences[0] if self.sentences else ""
+
+
+def _outside_event_loop(function):
+    """pyHanko's synchronous calls run their own asyncio loop (asyncio.run), which
+    cannot start in a thread where a loop is already running (an ASGI server, or
+    Playwright's sync API in the browser tests): there, run the call in a thread of
+    its own and wait for it."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return function(*args, **kwargs)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(function, *args, **kwargs).result()
+
+    return wrapper
 
 
 # --- signing ---------------------------------------------------------------------------
@@ -179,6 +199,7 @@ def _writer(pdf: bytes):
     return IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
 
 
+@_outside_event_loop
 def sign_pdf(pdf: bytes, *, reason: str, open_fields: Sequence[str] = ()) -> bytes:
     """The portal's certification signature on `pdf` (see the module's docstring),
     leaving an empty signature field for each name in `open_fields`."""
@@ -277,6 +298,7 @@ def _stamp_style():
     )
 
 
+@_outside_event_loop
 def add_signature(
     pdf: bytes, *, field: str, reason: str, stamp_lines: Sequence[str] = (), signer_name: str = ""
 ) -> bytes:
@@ -401,6 +423,7 @@ def _read(pdf: bytes):
     return reader, list(reader.embedded_signatures)
 
 
+@_outside_event_loop
 def validate_pdf(
     pdf: bytes,
     *,
