@@ -12,7 +12,15 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 # Other areas import these from here as well as from core.pdf.
-from core.pdf import PDF_VARIANT, UK, _base_url, render_pdf, uk_date, uk_datetime  # noqa: F401
+from core.pdf import (  # noqa: F401
+    PDF_VARIANT,
+    UK,
+    _base_url,
+    digital_signature_note,
+    render_pdf,
+    uk_date,
+    uk_datetime,
+)
 
 
 def verify_url(code: str) -> str:
@@ -64,6 +72,7 @@ def signed_pdf_context(signature) -> dict:
         "verify_page": f"{settings.SITE_URL}/verify/",
         "qr_code": qr_code_data_uri(verify_url(signature.verification_code)),
         "evidence": evidence_rows(signature),
+        "digital_signature_note": digital_signature_note(),
     }
 
 

@@ -1,5 +1,5 @@
 """/verify/ in Chromium: someone holding a signed PDF checks its code, then the file
-itself, then a copy with one byte changed. The page names the school, the policy, the
+itself (its digital signature described), then a copy with one byte changed. The page names the school, the policy, the
 version and the date, and only the signer's initials. Every state is checked with
 axe-core and for CSP errors."""
 
@@ -34,7 +34,7 @@ def issued_details(page):
     expect(result.get_by_text("Oakfield Primary School")).to_be_visible()
     expect(result.get_by_text("ICT acceptable use, version 3")).to_be_visible()
     expect(result.get_by_text("Staff ICT acceptable use agreement")).to_be_visible()
-    expect(result.get_by_text("Monday 2 March 2026 at 08:15 GMT")).to_be_visible()
+    expect(result.get_by_text("Monday 2 March 2026 at 08:15 GMT", exact=True)).to_be_visible()
     expect(result.get_by_text("P. A. S.", exact=True)).to_be_visible()
     # Initials only: the signer's name appears nowhere on the page.
     text = page.locator("body").inner_text()
@@ -68,6 +68,7 @@ def test_a_signed_pdf_is_checked_by_its_code_and_by_the_file_and_a_changed_copy_
         page.get_by_role("heading", level=2, name="This is a document the portal issued, and it is unchanged")
     ).to_be_visible()
     issued_details(page)
+    expect(page.get_by_role("heading", level=3, name="What the digital signature shows")).to_be_visible()
     check_page(page, "file genuine")
 
     # The same PDF with one byte changed in the middle.
@@ -79,9 +80,7 @@ def test_a_signed_pdf_is_checked_by_its_code_and_by_the_file_and_a_changed_copy_
     page.get_by_label("The signed PDF").set_input_files(str(altered))
     page.get_by_role("button", name="Check the file").click()
     problem = page.get_by_role("alert")
-    expect(
-        problem.get_by_role("heading", name="This is not a document we issued, or it has been changed")
-    ).to_be_visible()
+    expect(problem.get_by_role("heading", name="This file has been changed since it was signed")).to_be_visible()
     expect(page.get_by_text("Oakfield Primary School")).to_have_count(0)
     expect(page.get_by_text("P. A. S.", exact=True)).to_have_count(0)
     check_page(page, "file changed")
