@@ -194,7 +194,7 @@ def compliance_for_schools(schools, *, by_group=True) -> dict[int, list[FormComp
     """{school id: [FormCompliance per published form]} for every school given, in
     the same six queries however many schools, forms, staff, pupils and carers.
     by_group=False (the trust roll-up) gives the totals only: pupils are then counted
-    per school and key stage rather than per class, so the rows read back stay few
+    per school and year group rather than per class, so the rows read back stay few
     however many classes the trust has."""
     schools = list(schools)
     school_ids = [s.pk for s in schools]
@@ -290,7 +290,7 @@ def _staff_counts(school_ids, forms) -> dict[int, FormCompliance]:
 def _pupil_counts(school_ids, forms, every_carer, *, by_group=True) -> dict[int, FormCompliance]:
     """Pupils' and parents' forms: totals per (school, year group, class) from one
     GROUP BY over pupils, and signed pupils per (form, year group, class) from one
-    GROUP BY over the signatures that count (per school and key stage only, when
+    GROUP BY over the signatures that count (per school and year group only, when
     not `by_group`)."""
     if by_group:
         total_columns = (
@@ -304,8 +304,10 @@ def _pupil_counts(school_ids, forms, every_carer, *, by_group=True) -> dict[int,
         )
         columns = ("form_id", "pupil__year_group_id", "pupil__school_class_id")
     else:
-        total_columns = ("school_id", "year_group__key_stage")
-        columns = ("form_id", "pupil__year_group__key_stage")
+        # Per year group rather than key stage: the signatures then need no join to
+        # the year groups (the totals' few rows say each year group's key stage).
+        total_columns = ("school_id", "year_group_id", "year_group__key_stage")
+        columns = ("form_id", "pupil__year_group_id")
     totals = list(_admitted_pupils(school_ids).values(*total_columns).annotate(n=Count("pk")))
     today = timezone.localdate()
     # Parents' forms of schools that ask every carer with parental responsibility to
@@ -383,7 +385,7 @@ def _pupil_counts(school_ids, forms, every_carer, *, by_group=True) -> dict[int,
 
 
 def _pupil_totals(forms, totals, signed) -> dict[int, FormCompliance]:
-    """Overall counts per form from rows per (school, key stage): no groups."""
+    """Overall counts per form from rows per (school, year group): no groups."""
     results = {}
     for form in forms:
         school_id = form.version.policy.school_id
@@ -394,7 +396,7 @@ def _pupil_totals(forms, totals, signed) -> dict[int, FormCompliance]:
             stage = row["year_group__key_stage"]
             if row["school_id"] != school_id or (stages is not None and stage not in stages):
                 continue
-            done = signed.get((form.pk, stage), 0)
+            done = signed.get((form.pk, row["year_group_id"]), 0)
             overall.signed += done
             overall.outstanding += row["n"] - done
         results[form.pk] = FormCompliance(form, overall, [])
