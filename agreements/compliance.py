@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from aup.models import AgreementForm, Audience, VersionStatus
 from core.academic_year import AcademicYear
-from core.roles import STAFF_ROLES
+from core.roles import Role
 from schools.models import Guardianship, Membership, MembershipRole, Pupil, SchoolClass, StaffType
 
 from .models import Kind, Signature
@@ -47,6 +47,10 @@ AUDIENCE_SHORT = {
     Audience.VISITORS: "Visitors",
 }
 NO_CLASS = "No class"
+# A year group's classes are listed under it up to this many (a large secondary has
+# a dozen forms a year). Beyond it the year group is one row, so the dashboard stays
+# a page long, and as quick, however large the school.
+CLASSES_LISTED = 15
 
 
 # --- What counts ----------------------------------------------------------------------
@@ -88,16 +92,22 @@ def _admitted_pupils(school_ids):
     )
 
 
-def _carer_still_to_sign(forms):
+def _carer_still_to_sign(forms, every_carer_forms, school_ids):
     """For a signature row of a parents' form (outer query): a carer with parental
-    responsibility for the same pupil who has no counting signature for that form."""
+    responsibility for the same pupil who has no counting signature for that form.
+    Bounded by the forms and the schools as well as correlated, so that a planner
+    which hashes the subqueries (PostgreSQL does) reads these schools' carers and
+    these forms' signatures, never the whole tables."""
     carer_signed = counting_signatures(forms).filter(
-        form_id=OuterRef(OuterRef("form_id")), pupil_id=OuterRef(OuterRef("pupil_id")), signer_id=OuterRef("carer_id")
+        form_id__in=every_carer_forms,
+        form_id=OuterRef(OuterRef("form_id")),
+        pupil_id=OuterRef(OuterRef("pupil_id")),
+        signer_id=OuterRef("carer_id"),
     )
     return Exists(
-        Guardianship.objects.filter(pupil_id=OuterRef("pupil_id"), parental_responsibility=True).filter(
-            ~Exists(carer_signed)
-        )
+        Guardianship.objects.filter(
+            pupil__school_id__in=school_ids, pupil_id=OuterRef("pupil_id"), parental_responsibility=True
+        ).filter(~Exists(carer_signed))
     )
 
 
@@ -111,6 +121,9 @@ class GroupCount:
     outstanding: int = 0
     level: str = ""  # "type", "year" or "class": how the drill-down filters it
     key: str = ""  # the value of that filter (staff type, year code or class id)
+    # A year group of more classes than the dashboard lists (CLASSES_LISTED): how
+    # many, shown in its one row; its drill-down lists its pupils class by class.
+    classes_not_listed: int = 0
 
     @property
     def total(self) -> int:
@@ -181,7 +194,7 @@ def compliance_for_schools(schools, *, by_group=True) -> dict[int, list[FormComp
     """{school id: [FormCompliance per published form]} for every school given, in
     the same six queries however many schools, forms, staff, pupils and carers.
     by_group=False (the trust roll-up) gives the totals only: pupils are then counted
-    per school and key stage rather than per class, so the rows read back stay few
+    per school and year group rather than per class, so the rows read back stay few
     however many classes the trust has."""
     schools = list(schools)
     school_ids = [s.pk for s in schools]
@@ -222,12 +235,14 @@ def staff_compliance(school) -> list[FormCompliance]:
 
 
 def _staff_memberships_values(school_ids):
+    """Active staff who have started. Found from the staff roles (a partial index
+    holds every role but parent), so the query never reads the carers' memberships,
+    which outnumber staff twenty to one."""
     today = timezone.localdate()
-    is_staff = Exists(MembershipRole.objects.filter(membership_id=OuterRef("pk"), role__in=STAFF_ROLES))
+    staff_ids = MembershipRole.objects.filter(~Q(role=Role.PARENT)).values("membership_id")
     return (
         Membership.objects.active()
-        .filter(school_id__in=school_ids)
-        .filter(is_staff)
+        .filter(pk__in=staff_ids, school_id__in=school_ids)
         .filter(Q(start_date__isnull=True) | Q(start_date__lte=today))
     )
 
@@ -275,7 +290,7 @@ def _staff_counts(school_ids, forms) -> dict[int, FormCompliance]:
 def _pupil_counts(school_ids, forms, every_carer, *, by_group=True) -> dict[int, FormCompliance]:
     """Pupils' and parents' forms: totals per (school, year group, class) from one
     GROUP BY over pupils, and signed pupils per (form, year group, class) from one
-    GROUP BY over the signatures that count (per school and key stage only, when
+    GROUP BY over the signatures that count (per school and year group only, when
     not `by_group`)."""
     if by_group:
         total_columns = (
@@ -289,8 +304,10 @@ def _pupil_counts(school_ids, forms, every_carer, *, by_group=True) -> dict[int,
         )
         columns = ("form_id", "pupil__year_group_id", "pupil__school_class_id")
     else:
-        total_columns = ("school_id", "year_group__key_stage")
-        columns = ("form_id", "pupil__year_group__key_stage")
+        # Per year group rather than key stage: the signatures then need no join to
+        # the year groups (the totals' few rows say each year group's key stage).
+        total_columns = ("school_id", "year_group_id", "year_group__key_stage")
+        columns = ("form_id", "pupil__year_group_id")
     totals = list(_admitted_pupils(school_ids).values(*total_columns).annotate(n=Count("pk")))
     today = timezone.localdate()
     # Parents' forms of schools that ask every carer with parental responsibility to
@@ -301,7 +318,9 @@ def _pupil_counts(school_ids, forms, every_carer, *, by_group=True) -> dict[int,
     ]
     signed_base = (
         counting_signatures(forms)
-        .filter(pupil__isnull=False)
+        # The schools' pupils only: otherwise the join reads every pupil of the
+        # database (a hash join over the whole table on PostgreSQL).
+        .filter(school_id__in=school_ids, pupil__school_id__in=school_ids)
         .filter(Q(pupil__leaving_date__isnull=True) | Q(pupil__leaving_date__gt=today))
         .filter(Q(pupil__admission_date__isnull=True) | Q(pupil__admission_date__lte=today))
         .order_by()
@@ -313,7 +332,7 @@ def _pupil_counts(school_ids, forms, every_carer, *, by_group=True) -> dict[int,
         # alone in its WHERE clause rather than under an OR.
         every_carer_rows = (
             signed_base.filter(form_id__in=every_carer_forms)
-            .filter(~_carer_still_to_sign(forms))
+            .filter(~_carer_still_to_sign(forms, every_carer_forms, school_ids))
             .values(*columns)
             .annotate(n=Count("pupil_id", distinct=True))
         )
@@ -323,8 +342,10 @@ def _pupil_counts(school_ids, forms, every_carer, *, by_group=True) -> dict[int,
         return _pupil_totals(forms, totals, signed)
 
     by_school = defaultdict(list)
+    classes_in_year = defaultdict(int)  # year group id -> its classes with pupils
     for row in totals:
         by_school[row["school_id"]].append(row)
+        classes_in_year[row["year_group_id"]] += 1
     for rows in by_school.values():
         rows.sort(key=lambda r: (r["year_group__position"], r["school_class__name"] is None, r["school_class__name"]))
 
@@ -343,16 +364,19 @@ def _pupil_counts(school_ids, forms, every_carer, *, by_group=True) -> dict[int,
             if year_group is None or year_group.key != row["year_group__code"]:
                 year_group = GroupCount(_year_name(row["year_group__code"]), level="year", key=row["year_group__code"])
                 groups.append(year_group)
+                if classes_in_year[row["year_group_id"]] > CLASSES_LISTED:
+                    year_group.classes_not_listed = classes_in_year[row["year_group_id"]]
             class_name = row["school_class__name"]
-            groups.append(
-                GroupCount(
-                    class_name or f"{year_group.label}: {NO_CLASS.lower()}",
-                    signed=done,
-                    outstanding=row["n"] - done,
-                    level="class" if class_name else "",
-                    key=str(row["school_class_id"] or ""),
+            if not year_group.classes_not_listed:
+                groups.append(
+                    GroupCount(
+                        class_name or f"{year_group.label}: {NO_CLASS.lower()}",
+                        signed=done,
+                        outstanding=row["n"] - done,
+                        level="class" if class_name else "",
+                        key=str(row["school_class_id"] or ""),
+                    )
                 )
-            )
             for count in (year_group, overall):
                 count.signed += done
                 count.outstanding += row["n"] - done
@@ -361,7 +385,7 @@ def _pupil_counts(school_ids, forms, every_carer, *, by_group=True) -> dict[int,
 
 
 def _pupil_totals(forms, totals, signed) -> dict[int, FormCompliance]:
-    """Overall counts per form from rows per (school, key stage): no groups."""
+    """Overall counts per form from rows per (school, year group): no groups."""
     results = {}
     for form in forms:
         school_id = form.version.policy.school_id
@@ -372,7 +396,7 @@ def _pupil_totals(forms, totals, signed) -> dict[int, FormCompliance]:
             stage = row["year_group__key_stage"]
             if row["school_id"] != school_id or (stages is not None and stage not in stages):
                 continue
-            done = signed.get((form.pk, stage), 0)
+            done = signed.get((form.pk, row["year_group_id"]), 0)
             overall.signed += done
             overall.outstanding += row["n"] - done
         results[form.pk] = FormCompliance(form, overall, [])
