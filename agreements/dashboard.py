@@ -172,19 +172,17 @@ def _csv_rows(agreement, rows):
             "Signed by",
             "Signed on",
         ]
-        for row in rows:
-            carers = "; ".join(
-                f"{c.user.full_name} <{c.user.email}>{' (signed)' if c.signed else ''}" for c in row.carers
-            )
+        # Flat values (drilldown.parent_csv_values): the longest list of all.
+        for last_name, first_name, year_group, class_name, signed, carers, signatures in rows:
             yield [
-                row.pupil.last_name,
-                row.pupil.first_name,
-                row.pupil.year_group.name,
-                _class_name(row.pupil),
-                "Signed" if row.signed else "Outstanding",
-                carers,
-                "; ".join(s.signer_name for s in row.signatures),
-                "; ".join(_uk(s.signed_at) for s in row.signatures),
+                last_name,
+                first_name,
+                year_group,
+                class_name,
+                "Signed" if signed else "Outstanding",
+                "; ".join(f"{name} <{email}>{' (signed)' if done else ''}" for name, email, done in carers),
+                "; ".join(name for name, _ in signatures),
+                "; ".join(_uk(signed_at) for _, signed_at in signatures),
             ]
     elif agreement.audience in PUPIL_AUDIENCES:
         yield ["Last name", "First name", "Year group", "Class", "Status", "Signed on", "How", "Code"]
@@ -214,7 +212,10 @@ def _csv_rows(agreement, rows):
 def _csv_source(agreement, group):
     if agreement.audience == Audience.VISITORS:
         return drilldown.visitor_rows(agreement)
-    return drilldown.iter_rows(agreement, drilldown.people(agreement, group))
+    people = drilldown.people(agreement, group)
+    if agreement.audience == Audience.PARENTS:
+        return drilldown.parent_csv_values(agreement, people)
+    return drilldown.iter_rows(agreement, people)
 
 
 @school_view(Cap.VIEW_COMPLIANCE)

@@ -245,6 +245,10 @@ def test_the_csv_is_streamed_and_lists_every_pupil_across_chunks(client_for, sch
     assert rows[0][:5] == ["Pupil last name", "Pupil first name", "Year group", "Class", "Status"]
     assert [r[0] for r in rows[1:]] == [f"Pupil{i:03d}" for i in range(11)]
     assert [r[4] for r in rows[1:]].count("Signed") == 3  # 0, 5 and 10
+    signed, waiting = rows[1], rows[2]
+    assert signed[4] == "Signed" and signed[5].endswith("> (signed)") and signed[6] and signed[7]
+    assert waiting[4] == "Outstanding" and "@" in waiting[5] and "(signed)" not in waiting[5]
+    assert (waiting[6], waiting[7]) == ("", "")
     assert AuditEvent.objects.filter(action="agreement.compliance_downloaded").count() == 1
 
 
