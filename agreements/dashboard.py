@@ -133,10 +133,6 @@ def compliance_remind(request, form_id):
 
 # --- CSV ------------------------------------------------------------------------------
 
-# Kept here too: other apps' CSVs import it from this module.
-csv_safe = downloads.csv_safe
-
-
 def _uk(moment) -> str:
     return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M") if moment else ""
 

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from agreements.dashboard import csv_safe
+from core.downloads import csv_safe
 from core.roles import Role
 from tests.conftest import make_member
 from tests.factories import MembershipFactory, UserFactory
