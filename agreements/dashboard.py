@@ -75,6 +75,14 @@ def _group(request, form, data) -> GroupFilter:
     return EVERYONE
 
 
+class CountedPaginator(Paginator):
+    """A paginator told its count: both lists' counts come from one query."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self.count = count
+
+
 def _with_query(url: str, group: GroupFilter) -> str:
     return f"{url}?{urlencode(group.query)}" if group.query else url
 
@@ -93,11 +101,12 @@ def compliance_form(request, form_id):
         context["visitors_today"] = sum(1 for s in rows if timezone.localdate(s.signed_at) == today)
     else:
         people = drilldown.people(agreement, group)
-        for name, subset, param in (
-            ("outstanding", drilldown.outstanding(people), "page"),
-            ("signed", drilldown.signed(people), "signed_page"),
+        signed, outstanding = drilldown.counts(people)
+        for name, subset, count, param in (
+            ("outstanding", drilldown.outstanding(people), outstanding, "page"),
+            ("signed", drilldown.signed(people), signed, "signed_page"),
         ):
-            page = Paginator(subset, PAGE_SIZE).get_page(request.GET.get(param))
+            page = CountedPaginator(subset, PAGE_SIZE, count=count).get_page(request.GET.get(param))
             context[f"{name}_page"] = page
             context[name] = drilldown.rows_for(agreement, page.object_list)  # this page's rows
             context[f"{name}_count"] = page.paginator.count
@@ -132,6 +141,7 @@ def compliance_remind(request, form_id):
 
 
 # --- CSV ------------------------------------------------------------------------------
+
 
 def _uk(moment) -> str:
     return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M") if moment else ""

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from aup.models import AgreementForm, Audience
@@ -112,6 +112,12 @@ def people(form: AgreementForm, group: GroupFilter = EVERYONE) -> QuerySet:
     if form.audience == Audience.STAFF:
         return staff_people(form, group)
     return pupil_people(form, group)
+
+
+def counts(people_qs: QuerySet) -> tuple[int, int]:
+    """(signed, outstanding) in one scan of the people."""
+    found = people_qs.order_by().aggregate(signed=Count("pk", filter=Q(has_signed=True)), everyone=Count("pk"))
+    return found["signed"], found["everyone"] - found["signed"]
 
 
 def outstanding(people_qs: QuerySet) -> QuerySet:
