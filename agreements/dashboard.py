@@ -3,10 +3,10 @@ a trust (/t/<trust>/compliance/). Thin views over agreements.compliance."""
 
 from __future__ import annotations
 
-import csv
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -16,24 +16,23 @@ from django.views.decorators.http import require_POST
 
 from aup.models import AgreementForm, Audience, VersionStatus
 from core import downloads
+from core import prepared as prepared_files
 from core.roles import Cap
 from core.tenancy import school_view, trust_view
 from schools.models import SchoolClass, StaffType, YearGroup
 
+from . import drilldown, outstanding_pdf
 from .compliance import (
     AUDIENCE_ORDER,
     EVERYONE,
     PUPIL_AUDIENCES,
     GroupFilter,
     compliance_for_schools,
-    parent_rows,
-    pupil_rows,
-    remind_recipients,
     school_compliance,
-    staff_rows,
-    visitor_rows,
 )
 from .pdf import render_pdf, uk_datetime
+
+PAGE_SIZE = 50
 
 
 @school_view(Cap.VIEW_COMPLIANCE)
@@ -76,14 +75,12 @@ def _group(request, form, data) -> GroupFilter:
     return EVERYONE
 
 
-def _rows(form, group):
-    if form.audience == Audience.STAFF:
-        return staff_rows(form, group)
-    if form.audience == Audience.PARENTS:
-        return parent_rows(form, group)
-    if form.audience in PUPIL_AUDIENCES:
-        return pupil_rows(form, group)
-    return visitor_rows(form)
+class CountedPaginator(Paginator):
+    """A paginator told its count: both lists' counts come from one query."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self.count = count
 
 
 def _with_query(url: str, group: GroupFilter) -> str:
@@ -92,16 +89,29 @@ def _with_query(url: str, group: GroupFilter) -> str:
 
 @school_view(Cap.VIEW_COMPLIANCE)
 def compliance_form(request, form_id):
+    """Who has not signed and who has, a page of each at a time (?page= and
+    ?signed_page=), counted in SQL: a whole school's parents' form is 20,000 pupils."""
     agreement = _compliance_form(request, form_id)
     group = _group(request, agreement, request.GET)
-    rows = _rows(agreement, group)
-    context = {"agreement": agreement, "group": group, "rows": rows}
+    context = {"agreement": agreement, "group": group}
     if agreement.audience == Audience.VISITORS:
+        rows = drilldown.visitor_rows(agreement)
         today = timezone.localdate()
+        context["rows"] = rows
         context["visitors_today"] = sum(1 for s in rows if timezone.localdate(s.signed_at) == today)
     else:
-        context["outstanding"] = [r for r in rows if not r.signed]
-        context["signed"] = [r for r in rows if r.signed]
+        people = drilldown.people(agreement, group)
+        signed, outstanding = drilldown.counts(people)
+        for name, subset, count, param in (
+            ("outstanding", drilldown.outstanding(people), outstanding, "page"),
+            ("signed", drilldown.signed(people), signed, "signed_page"),
+        ):
+            page = CountedPaginator(subset, PAGE_SIZE, count=count).get_page(request.GET.get(param))
+            context[f"{name}_page"] = page
+            context[name] = drilldown.rows_for(agreement, page.object_list)  # this page's rows
+            context[f"{name}_count"] = page.paginator.count
+        base = reverse("agreements:compliance_print", args=[request.school.slug, agreement.pk])
+        context["print_url"] = base
     base = reverse("agreements:compliance_csv", args=[request.school.slug, agreement.pk])
     context["csv_url"] = _with_query(base, group)
     return render(request, "agreements/compliance_form.html", context)
@@ -116,7 +126,7 @@ def compliance_remind(request, form_id):
     if agreement.audience == Audience.VISITORS:
         raise Http404("Visitors are not reminded.")
     group = _group(request, agreement, request.POST)
-    recipients = remind_recipients(agreement, group)
+    recipients = drilldown.remind_recipients(agreement, group)
     back = _with_query(reverse("agreements:compliance_form", args=[request.school.slug, agreement.pk]), group)
     if not recipients:
         messages.info(request, "Nobody needs a reminder: everyone in this group has signed.")
@@ -131,14 +141,6 @@ def compliance_remind(request, form_id):
 
 
 # --- CSV ------------------------------------------------------------------------------
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value) -> str:
-    """A spreadsheet must not run a cell as a formula: a leading apostrophe makes it text."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def _uk(moment) -> str:
@@ -176,19 +178,17 @@ def _csv_rows(agreement, rows):
             "Signed by",
             "Signed on",
         ]
-        for row in rows:
-            carers = "; ".join(
-                f"{c.user.full_name} <{c.user.email}>{' (signed)' if c.signed else ''}" for c in row.carers
-            )
+        # Flat values (drilldown.parent_csv_values): the longest list of all.
+        for last_name, first_name, year_group, class_name, signed, carers, signatures in rows:
             yield [
-                row.pupil.last_name,
-                row.pupil.first_name,
-                row.pupil.year_group.name,
-                _class_name(row.pupil),
-                "Signed" if row.signed else "Outstanding",
-                carers,
-                "; ".join(s.signer_name for s in row.signatures),
-                "; ".join(_uk(s.signed_at) for s in row.signatures),
+                last_name,
+                first_name,
+                year_group,
+                class_name,
+                "Signed" if signed else "Outstanding",
+                "; ".join(f"{name} <{email}>{' (signed)' if done else ''}" for name, email, done in carers),
+                "; ".join(name for name, _ in signatures),
+                "; ".join(_uk(signed_at) for _, signed_at in signatures),
             ]
     elif agreement.audience in PUPIL_AUDIENCES:
         yield ["Last name", "First name", "Year group", "Class", "Status", "Signed on", "How", "Code"]
@@ -215,23 +215,75 @@ def _csv_rows(agreement, rows):
             ]
 
 
+def _csv_source(agreement, group):
+    if agreement.audience == Audience.VISITORS:
+        return drilldown.visitor_rows(agreement)
+    people = drilldown.people(agreement, group)
+    if agreement.audience == Audience.PARENTS:
+        return drilldown.parent_csv_values(agreement, people)
+    return drilldown.iter_rows(agreement, people)
+
+
 @school_view(Cap.VIEW_COMPLIANCE)
 def compliance_csv(request, form_id):
+    """The drill-down's people as CSV, streamed a chunk of rows at a time."""
     agreement = _compliance_form(request, form_id)
     group = _group(request, agreement, request.GET)
-    response = downloads.content_response(
+    return downloads.csv_response(
         request,
+        _csv_rows(agreement, _csv_source(agreement, group)),
         filename=f"{request.school.slug}-form-{agreement.pk}-status.csv",
-        content_type="text/csv; charset=utf-8",
         action="agreement.compliance_downloaded",
         summary="Compliance list downloaded as CSV",
         obj=agreement,
         data={"format": "csv"},
     )
-    writer = csv.writer(response)
-    for line in _csv_rows(agreement, _rows(agreement, group)):
-        writer.writerow(csv_safe(v) for v in line)
-    return response
+
+
+# --- The printed list of who has not signed (made by the worker) ------------------------
+
+
+@school_view(Cap.VIEW_COMPLIANCE)
+@require_POST
+def compliance_print(request, form_id):
+    """Ask the worker for the printed list of who has not signed (the group's, or
+    everyone's), then watch its progress."""
+    agreement = _compliance_form(request, form_id)
+    if agreement.audience == Audience.VISITORS:
+        raise Http404("Visitors are not outstanding.")
+    group = _group(request, agreement, request.POST)
+    from .tasks import make_outstanding_list_pdf
+
+    back = _with_query(reverse("agreements:compliance_form", args=[request.school.slug, agreement.pk]), group)
+    prepared = prepared_files.request_file(
+        request=request,
+        kind=outstanding_pdf.KIND,
+        title=outstanding_pdf.title_for(agreement, group),
+        params=outstanding_pdf.params_for(agreement, group),
+        back_url=back,
+        task=make_outstanding_list_pdf,
+    )
+    return redirect("agreements:compliance_printing", school_slug=request.school.slug, prepared_id=prepared.pk)
+
+
+@school_view(Cap.VIEW_COMPLIANCE)
+def compliance_printing(request, prepared_id):
+    """The progress of a printed list, polled by the page until it is ready."""
+    prepared = prepared_files.prepared_for(request, prepared_id, kind=outstanding_pdf.KIND)
+    download_url = reverse("agreements:compliance_printed", args=[request.school.slug, prepared.pk])
+    return render(request, "core/prepared_file.html", {"prepared": prepared, "download_url": download_url})
+
+
+@school_view(Cap.VIEW_COMPLIANCE)
+def compliance_printed(request, prepared_id):
+    prepared = prepared_files.prepared_for(request, prepared_id, kind=outstanding_pdf.KIND)
+    return prepared_files.download(
+        request,
+        prepared,
+        content_type="application/pdf",
+        action="agreement.compliance_downloaded",
+        summary="List of who has not signed downloaded as PDF",
+    )
 
 
 # --- Printable PDF --------------------------------------------------------------------

@@ -125,3 +125,24 @@ def _send(signature, email: str, pdf: bytes) -> None:
         attachments=[(f"{signature.verification_code}.pdf", pdf, "application/pdf")],
     )
     logger.info("Emailed the signed PDF of signature %s", signature.pk)
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def make_outstanding_list_pdf(prepared_file_id: int):
+    """The printed list of who has not signed (agreements.outstanding_pdf). Safe to run
+    twice: a file already made is not made again."""
+    from core import prepared as prepared_files
+    from core.models import PreparedFile
+
+    from . import outstanding_pdf
+
+    prepared = PreparedFile.objects.select_related("school").filter(pk=prepared_file_id).first()
+    if prepared is None or prepared.status == PreparedFile.Status.READY:
+        return
+    try:
+        outstanding_pdf.make(prepared)
+    except OSError:
+        raise
+    except Exception:
+        prepared_files.failed(prepared)
+        raise

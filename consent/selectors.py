@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 
 from schools.models import Guardianship, Pupil
 
@@ -63,8 +63,11 @@ class PupilConsent:
 
 def latest_records(pupil_ids, *, select_carer=False) -> dict[int, list[ConsentRecord]]:
     """For each pupil, the latest record of each carer who holds parental
-    responsibility now: two queries whatever the number of pupils."""
-    pupil_ids = list(pupil_ids)
+    responsibility now: two queries whatever the number of pupils. `pupil_ids` is a
+    few ids, or a queryset of the pupils' ids (a subquery: a whole school's ids never
+    travel as an IN list)."""
+    if not isinstance(pupil_ids, QuerySet):
+        pupil_ids = list(pupil_ids)
     with_pr = set(
         Guardianship.objects.filter(pupil_id__in=pupil_ids, parental_responsibility=True).values_list(
             "pupil_id", "carer_id"
@@ -103,10 +106,28 @@ def effective(form: ConsentForm | None, pupil: Pupil, records: list[ConsentRecor
 
 
 def consent_for_pupils(form, pupils, *, select_carer=False) -> list[PupilConsent]:
-    """The effective consent of each pupil (already fetched): two queries."""
+    """The effective consent of each pupil: three queries (two for pupils already
+    fetched). Given a queryset (a class, a year, the school), its records are read
+    through it as a subquery rather than an IN list of every pupil's id."""
+    ids = pupils.values("pk") if isinstance(pupils, QuerySet) else None
     pupils = list(pupils)
-    by_pupil = latest_records([p.pk for p in pupils], select_carer=select_carer)
+    by_pupil = latest_records(ids if ids is not None else [p.pk for p in pupils], select_carer=select_carer)
     return [effective(form, pupil, by_pupil.get(pupil.pk, [])) for pupil in pupils]
+
+
+# Pupils read per query when streaming (the CSV of the whole school).
+CHUNK_SIZE = 500
+
+
+def iter_consent(form, pupils: QuerySet, *, chunk_size: int | None = None):
+    """The effective consent of every pupil of `pupils` (ordered), read a chunk at a
+    time for a stream (the CSV): one chunk in memory, IN lists as long as a chunk."""
+    from itertools import islice
+
+    chunk_size = chunk_size or CHUNK_SIZE
+    rows = pupils.iterator(chunk_size=chunk_size)
+    while chunk := list(islice(rows, chunk_size)):
+        yield from consent_for_pupils(form, chunk)
 
 
 def current_pupils(school):

@@ -18,11 +18,9 @@ from agreements import services
 from agreements.compliance import (
     GroupFilter,
     compliance_for_schools,
-    parent_rows,
-    pupil_rows,
-    remind_recipients,
     school_compliance,
 )
+from agreements.drilldown import parent_rows, pupil_rows, remind_recipients
 from agreements.models import Method
 from aup import services as aup
 from aup.models import Audience, PolicyKind
@@ -192,7 +190,7 @@ def test_the_visitors_form_shows_who_signed_today_and_this_week(client_for, scho
         page = client_for(head).get(reverse("agreements:compliance", args=[school.slug])).content.decode()
         assert "1 visitor signed today" in page and "2 this week" in page
         response = client_for(head).get(reverse("agreements:compliance_csv", args=[school.slug, form.pk]))
-        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
         assert ["Val Visitor", "'=Acme"] == rows[2][:2]
     with time_machine.travel(monday + datetime.timedelta(days=7), tick=False):
         assert result_for(school, form).visitors_this_week == 0
@@ -309,12 +307,12 @@ def test_the_pupils_and_parents_csv_escape_every_cell(client_for, school, head, 
     read_aloud(forms[Audience.KS2], sneaky, teacher)
     client = client_for(head)
     ks2 = client.get(reverse("agreements:compliance_csv", args=[school.slug, forms[Audience.KS2].pk]))
-    rows = list(csv.reader(io.StringIO(ks2.content.decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(ks2.streaming_content).decode())))
     assert rows[0][:4] == ["Last name", "First name", "Year group", "Class"]
     assert rows[1][:2] == ["'+Bad", "'=cmd|' /C calc'!A0"]
     assert rows[1][4] == "Signed" and rows[1][6].startswith("Read aloud to")
     parents = client.get(reverse("agreements:compliance_csv", args=[school.slug, forms[Audience.PARENTS].pk]))
-    rows = list(csv.reader(io.StringIO(parents.content.decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(parents.streaming_content).decode())))
     assert rows[1][:2] == ["'+Bad", "'=cmd|' /C calc'!A0"]
     assert rows[1][4] == "Outstanding"
     assert rows[1][5] == f"'@Mum -Evil <{carer.email}>"
@@ -325,7 +323,7 @@ def test_the_csv_follows_the_group_filter(client_for, school, head, pupil):
     PupilFactory(school=school, school_class=SchoolClassFactory(school=school, name="Elm"))
     url = reverse("agreements:compliance_csv", args=[school.slug, forms[Audience.KS2].pk])
     response = client_for(head).get(f"{url}?class={pupil.school_class_id}")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert [r[1] for r in rows[1:]] == [pupil.first_name]
 
 

@@ -6,7 +6,8 @@ import datetime
 import pytest
 import time_machine
 
-from agreements.compliance import staff_compliance, staff_rows
+from agreements.compliance import staff_compliance
+from agreements.drilldown import staff_rows
 from agreements.selectors import forms_to_sign, staff_status
 from core.roles import Role
 from schools.models import Membership

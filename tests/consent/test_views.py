@@ -171,8 +171,54 @@ def test_the_dashboard_and_csv_are_formula_safe(client_for, school, head, school
     PupilFactory(school=school, school_class=school_class, first_name="=HYPERLINK(1)")
     client = client_for(head)
     assert client.get(reverse("consent:dashboard", args=[school.slug])).status_code == 200
-    body = client.get(reverse("consent:export", args=[school.slug])).content.decode()
+    body = b"".join(client.get(reverse("consent:export", args=[school.slug])).streaming_content).decode()
     assert "'=HYPERLINK" in body
+
+
+def _largest_params(captured) -> int:
+    return max(len(q["sql"].split("%s")) - 1 + q["sql"].count("?") for q in captured)
+
+
+def test_the_csv_is_streamed_with_every_pupil_and_no_list_of_ids_longer_than_a_chunk(
+    client_for, school, head, school_class, monkeypatch
+):
+    import csv
+    import io
+
+    from django.db import connection
+    from django.http import StreamingHttpResponse
+    from django.test.utils import CaptureQueriesContext
+
+    from consent import selectors
+
+    monkeypatch.setattr(selectors, "CHUNK_SIZE", 4)
+    form = published_form(school, head)
+    url = reverse("consent:export", args=[school.slug])
+    client = client_for(head)
+
+    def export(n_before, n):
+        for i in range(n_before, n):
+            pupil = PupilFactory(school=school, school_class=school_class, last_name=f"Pupil{i:03d}")
+            carer = make_member(school, Role.PARENT)
+            GuardianshipFactory(pupil=pupil, carer=carer)
+            if i % 3 == 0:
+                answer(carer, pupil, form, f"k{i}", website=True)
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+            body = b"".join(response.streaming_content).decode()
+        assert isinstance(response, StreamingHttpResponse)
+        return list(csv.reader(io.StringIO(body))), captured
+
+    rows, small = export(0, 6)
+    assert rows[0][:4] == ["Pupil", "Class", "Year", "Status"]
+    assert len(rows) == 7
+    rows, big = export(6, 20)
+    assert len(rows) == 21
+    assert sorted(r[0].split()[-1] for r in rows[1:]) == [f"Pupil{i:03d}" for i in range(20)]
+    answered = [r for r in rows[1:] if r[3] == "Answered"]
+    assert len(answered) == 7  # 0, 3, ... 18
+    assert _largest_params(big) == _largest_params(small)
 
 
 def _check_queries(client, school, group, django_assert_num_queries, n):
@@ -212,3 +258,23 @@ def test_the_check_for_a_class_of_30_and_a_year_of_120_runs_the_same_number_of_q
         assert response.status_code == 200
     assert len(response.context["result"].may) + len(response.context["result"].may_not) == 120
     assert counts[0] == counts[1], counts
+
+
+def test_the_check_sends_no_list_of_every_pupils_id(client_for, school, head, teacher):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    published_form(school, head)
+    school_class = SchoolClassFactory(school=school, name="4A")
+    client = client_for(head)
+    url = reverse("consent:check", args=[school.slug])
+    largest = []
+    for n in (5, 40):
+        while school_class.pupils.count() < n:
+            PupilFactory(school=school, school_class=school_class)
+        client.get(url, {"group": f"class-{school_class.pk}", "purpose": "website"})
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, {"group": f"class-{school_class.pk}", "purpose": "website"})
+        assert len(response.context["result"].may_not) == n
+        largest.append(_largest_params(captured))
+    assert largest[0] == largest[1]
