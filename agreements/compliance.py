@@ -109,6 +109,9 @@ class GroupCount:
     label: str
     signed: int = 0
     outstanding: int = 0
+    # Of the outstanding: pupils who signed a form a parent countersigns, whose parent
+    # has not yet (the pair counts as signed only when both are there).
+    waiting: int = 0
     level: str = ""  # "type", "year" or "class": how the drill-down filters it
     key: str = ""  # the value of that filter (staff type, year code or class id)
 
@@ -306,6 +309,14 @@ def _pupil_counts(school_ids, forms, every_carer, *, by_group=True) -> dict[int,
         .filter(Q(pupil__admission_date__isnull=True) | Q(pupil__admission_date__lte=today))
         .order_by()
     )
+    # A pupil's signature that awaits a parent's countersignature counts once it has it.
+    countersigned_forms = [f.pk for f in forms if f.audience == Audience.KS2]
+    waiting = {}
+    if countersigned_forms:
+        awaiting = Q(form_id__in=countersigned_forms, details__has_key="countersign", countersignature__isnull=True)
+        waiting_rows = signed_base.filter(awaiting).values(*columns).annotate(n=Count("pupil_id", distinct=True))
+        waiting = {tuple(r[c] for c in columns): r["n"] for r in waiting_rows}
+        signed_base = signed_base.exclude(awaiting)
     one_carer = signed_base.filter(form_id__in=[f.pk for f in forms if f.pk not in every_carer_forms])
     signed_rows = one_carer.values(*columns).annotate(n=Count("pupil_id", distinct=True))
     if every_carer_forms:
@@ -320,7 +331,7 @@ def _pupil_counts(school_ids, forms, every_carer, *, by_group=True) -> dict[int,
         signed_rows = signed_rows.union(every_carer_rows, all=True)
     signed = {tuple(r[c] for c in columns): r["n"] for r in signed_rows}
     if not by_group:
-        return _pupil_totals(forms, totals, signed)
+        return _pupil_totals(forms, totals, signed, waiting)
 
     by_school = defaultdict(list)
     for row in totals:
@@ -340,6 +351,7 @@ def _pupil_counts(school_ids, forms, every_carer, *, by_group=True) -> dict[int,
             if stages is not None and row["year_group__key_stage"] not in stages:
                 continue
             done = signed.get((form.pk, row["year_group_id"], row["school_class_id"]), 0)
+            waits = waiting.get((form.pk, row["year_group_id"], row["school_class_id"]), 0)
             if year_group is None or year_group.key != row["year_group__code"]:
                 year_group = GroupCount(_year_name(row["year_group__code"]), level="year", key=row["year_group__code"])
                 groups.append(year_group)
@@ -349,6 +361,7 @@ def _pupil_counts(school_ids, forms, every_carer, *, by_group=True) -> dict[int,
                     class_name or f"{year_group.label}: {NO_CLASS.lower()}",
                     signed=done,
                     outstanding=row["n"] - done,
+                    waiting=waits,
                     level="class" if class_name else "",
                     key=str(row["school_class_id"] or ""),
                 )
@@ -356,11 +369,12 @@ def _pupil_counts(school_ids, forms, every_carer, *, by_group=True) -> dict[int,
             for count in (year_group, overall):
                 count.signed += done
                 count.outstanding += row["n"] - done
+                count.waiting += waits
         results[form.pk] = FormCompliance(form, overall, groups)
     return results
 
 
-def _pupil_totals(forms, totals, signed) -> dict[int, FormCompliance]:
+def _pupil_totals(forms, totals, signed, waiting) -> dict[int, FormCompliance]:
     """Overall counts per form from rows per (school, key stage): no groups."""
     results = {}
     for form in forms:
@@ -375,6 +389,7 @@ def _pupil_totals(forms, totals, signed) -> dict[int, FormCompliance]:
             done = signed.get((form.pk, stage), 0)
             overall.signed += done
             overall.outstanding += row["n"] - done
+            overall.waiting += waiting.get((form.pk, stage), 0)
         results[form.pk] = FormCompliance(form, overall, [])
     return results
 
@@ -504,8 +519,19 @@ class PupilRow:
     signature: Signature | None = None
 
     @property
+    def waiting_for_parent(self) -> bool:
+        """The pupil signed; the parent's countersignature the form asks for is not there yet."""
+        signature = self.signature
+        return (
+            signature is not None
+            and "countersign" in (signature.details or {})
+            and getattr(signature, "countersignature", None) is None
+        )
+
+    @property
     def signed(self) -> bool:
-        return self.signature is not None
+        """Signed, and countersigned where the form asks for it: the pair is complete."""
+        return self.signature is not None and not self.waiting_for_parent
 
 
 def pupil_rows(form: AgreementForm, group: GroupFilter = EVERYONE) -> list[PupilRow]:
@@ -516,7 +542,7 @@ def pupil_rows(form: AgreementForm, group: GroupFilter = EVERYONE) -> list[Pupil
     signatures = (
         counting_signatures([form])
         .filter(form=form, pupil_id__in=[p.pk for p in pupils])
-        .select_related("led_by")
+        .select_related("led_by", "countersignature")
         .order_by("signed_at", "pk")
     )
     for signature in signatures:

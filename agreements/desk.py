@@ -52,10 +52,33 @@ def forms_to_sign_for_children(request):
     ]
 
 
+@register
+def agreements_to_countersign(request):
+    """Parents: each agreement their child signed at school that the school asks a
+    parent or carer to countersign (one query)."""
+    from .countersigning.selectors import awaiting_parent
+
+    if not request.user.is_authenticated:
+        return []
+    return [
+        DeskItem(
+            title=f"Countersign {signature.pupil.first_name}’s agreement: {signature.form.full_title}",
+            why=f"{signature.pupil.first_name} signed it at school; {signature.school.name} asks a parent or carer to countersign it.",
+            url=reverse("family_sign:countersign", args=[signature.pk]),
+            since=signature.signed_at,
+            area="agreements",
+            urgency=DUE,
+            school=signature.school,
+        )
+        for signature in awaiting_parent(request.user)
+    ]
+
+
 def still_to_sign(request, *, family_first: bool = False) -> list[DeskItem]:
     """Everything this person still has to sign: a receipt offers the first as the next
     thing to sign. A parent's receipt puts their children's forms first."""
-    own, for_children = agreements_to_sign(request), forms_to_sign_for_children(request)
+    own = agreements_to_sign(request)
+    for_children = forms_to_sign_for_children(request) + agreements_to_countersign(request)
     return for_children + own if family_first else own + for_children
 
 

@@ -111,3 +111,11 @@ def _send(signature, email: str, pdf: bytes) -> None:
         attachments=[(f"{signature.verification_code}.pdf", pdf, "application/pdf")],
     )
     logger.info("Emailed the signed PDF of signature %s", signature.pk)
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
+def render_countersigned_pdf(countersignature_id: int):
+    """Add a countersignature to the signed PDF (see agreements.countersigning)."""
+    from .countersigning.services import make_countersigned_document
+
+    make_countersigned_document(countersignature_id)

@@ -195,6 +195,14 @@ class AgreementForm(models.Model):
     every_academic_year = models.BooleanField(
         "Sign again every academic year", default=False, help_text="For pupils' ICT contract: from 1 September."
     )
+    # For the pupils who sign for themselves (KS2): the school asks a parent or carer
+    # to countersign what the pupil agreed, on the same signed PDF (seed 002's KS2
+    # agreement is signed by the pupil and a parent).
+    parent_countersigns = models.BooleanField(
+        "A parent or carer countersigns",
+        default=False,
+        help_text="After the pupil signs, a parent or carer is asked to countersign from their family page.",
+    )
     # For the staff audience: which types of staff sign (empty means all of them).
     staff_types = models.JSONField(default=list, blank=True)
     # Set when the version is published: the SHA-256 of the exact text people sign.
