@@ -25,7 +25,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from aup.models import AgreementForm, Audience, VersionStatus
@@ -309,27 +309,33 @@ def _pupil_counts(school_ids, forms, every_carer, *, by_group=True) -> dict[int,
         .filter(Q(pupil__admission_date__isnull=True) | Q(pupil__admission_date__lte=today))
         .order_by()
     )
-    # A pupil's signature that awaits a parent's countersignature counts once it has it.
+    # A pupil's signature that awaits a parent's countersignature counts once it has it;
+    # until then the pupil is "waiting for a parent". Counted in the same GROUP BY (a
+    # column of its own), so the dashboard's query count does not change.
     countersigned_forms = [f.pk for f in forms if f.audience == Audience.KS2]
-    waiting = {}
     if countersigned_forms:
         awaiting = Q(form_id__in=countersigned_forms, details__has_key="countersign", countersignature__isnull=True)
-        waiting_rows = signed_base.filter(awaiting).values(*columns).annotate(n=Count("pupil_id", distinct=True))
-        waiting = {tuple(r[c] for c in columns): r["n"] for r in waiting_rows}
-        signed_base = signed_base.exclude(awaiting)
+        waits = Case(When(awaiting, then=Value(True)), default=Value(False), output_field=BooleanField())
+    else:
+        waits = Value(False, output_field=BooleanField())
+    signed_base = signed_base.annotate(waits=waits)
     one_carer = signed_base.filter(form_id__in=[f.pk for f in forms if f.pk not in every_carer_forms])
-    signed_rows = one_carer.values(*columns).annotate(n=Count("pupil_id", distinct=True))
+    signed_rows = one_carer.values(*columns, "waits").annotate(n=Count("pupil_id", distinct=True))
     if every_carer_forms:
         # A separate SELECT of the same statement (UNION ALL), so the check stands
         # alone in its WHERE clause rather than under an OR.
         every_carer_rows = (
             signed_base.filter(form_id__in=every_carer_forms)
             .filter(~_carer_still_to_sign(forms))
-            .values(*columns)
+            .values(*columns, "waits")
             .annotate(n=Count("pupil_id", distinct=True))
         )
         signed_rows = signed_rows.union(every_carer_rows, all=True)
-    signed = {tuple(r[c] for c in columns): r["n"] for r in signed_rows}
+    signed, waiting = {}, {}
+    for r in signed_rows:
+        key = tuple(r[c] for c in columns)
+        found = waiting if r["waits"] else signed
+        found[key] = found.get(key, 0) + r["n"]
     if not by_group:
         return _pupil_totals(forms, totals, signed, waiting)
 

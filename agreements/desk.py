@@ -34,10 +34,12 @@ def forms_to_sign_for_children(request):
     from .family import family_overview
 
     children_by_form: dict = {}
+    to_countersign = []
     for row in family_overview(request.user):
         for item in row.to_sign:
             if item.can_sign:
                 children_by_form.setdefault(item.form, []).append(row.pupil.first_name)
+        to_countersign += row.to_countersign
     return [
         DeskItem(
             title=f"Sign for {' and '.join(names)}: {form.full_title} (version {form.version.number})",
@@ -49,36 +51,28 @@ def forms_to_sign_for_children(request):
             school=form.version.policy.school,
         )
         for form, names in children_by_form.items()
-    ]
+    ] + [_countersign_item(signature) for signature in to_countersign]
 
 
-@register
-def agreements_to_countersign(request):
-    """Parents: each agreement their child signed at school that the school asks a
-    parent or carer to countersign (one query)."""
-    from .countersigning.selectors import awaiting_parent
-
-    if not request.user.is_authenticated:
-        return []
-    return [
-        DeskItem(
-            title=f"Countersign {signature.pupil.first_name}’s agreement: {signature.form.full_title}",
-            why=f"{signature.pupil.first_name} signed it at school; {signature.school.name} asks a parent or carer to countersign it.",
-            url=reverse("family_sign:countersign", args=[signature.pk]),
-            since=signature.signed_at,
-            area="agreements",
-            urgency=DUE,
-            school=signature.school,
-        )
-        for signature in awaiting_parent(request.user)
-    ]
+def _countersign_item(signature) -> DeskItem:
+    """Parents: an agreement their child signed at school that the school asks a parent
+    or carer to countersign (found with the family overview's queries)."""
+    first_name = signature.pupil.first_name
+    return DeskItem(
+        title=f"Countersign {first_name}’s agreement: {signature.form.full_title}",
+        why=f"{first_name} signed it at school; {signature.school.name} asks a parent or carer to countersign it.",
+        url=reverse("family_sign:countersign", args=[signature.pk]),
+        since=signature.signed_at,
+        area="agreements",
+        urgency=DUE,
+        school=signature.school,
+    )
 
 
 def still_to_sign(request, *, family_first: bool = False) -> list[DeskItem]:
     """Everything this person still has to sign: a receipt offers the first as the next
     thing to sign. A parent's receipt puts their children's forms first."""
-    own = agreements_to_sign(request)
-    for_children = forms_to_sign_for_children(request) + agreements_to_countersign(request)
+    own, for_children = agreements_to_sign(request), forms_to_sign_for_children(request)
     return for_children + own if family_first else own + for_children
 
 

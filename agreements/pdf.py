@@ -50,6 +50,7 @@ def qr_code_data_uri(data: str) -> str:
 
 def signed_pdf_context(signature) -> dict:
     from .chain import chain_of_events
+    from .countersigning.selectors import open_fields_for
     from .signing_record import evidence_rows
 
     version = signature.form.version
@@ -67,7 +68,8 @@ def signed_pdf_context(signature) -> dict:
         "qr_code": qr_code_data_uri(verify_url(signature.verification_code)),
         "evidence": evidence_rows(signature),
         "chain": chain_of_events(signature, issued_at=issued_at),
-        "awaits_countersignature": bool((signature.details or {}).get("countersign")),
+        "awaits_countersignature": bool(open_fields_for(signature)),
+        "countersignature_field": ", ".join(open_fields_for(signature)),
     }
 
 

@@ -72,6 +72,10 @@ class Cap:
     # Mobile phones (seed 004 §32.1): parents ask, the head decides, the office keeps the list.
     VIEW_PHONES = "view_phones"
     DECIDE_PHONES = "decide_phones"
+    # The governing body's approval of a policy version, signed in the portal by the
+    # chair of governors and then countersigned by the headteacher (seed 001).
+    SIGN_APPROVAL_AS_CHAIR = "sign_approval_as_chair"
+    SIGN_APPROVAL_AS_HEAD = "sign_approval_as_head"
 
 
 _LEADERSHIP = {
@@ -109,7 +113,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     # Safeguarding-flagged incidents: the head, the DSL and the deputy DSL only (not the
     # deputy head unless they are also a DSL).
     # Posts with pupils in them, and phone permission slips, are the head's decision.
-    Role.HEADTEACHER: frozenset(_LEADERSHIP | {Cap.VIEW_SAFEGUARDING_INCIDENTS, Cap.APPROVE_POSTS, Cap.DECIDE_PHONES}),
+    Role.HEADTEACHER: frozenset(
+        _LEADERSHIP | {Cap.VIEW_SAFEGUARDING_INCIDENTS, Cap.APPROVE_POSTS, Cap.DECIDE_PHONES, Cap.SIGN_APPROVAL_AS_HEAD}
+    ),
     Role.DEPUTY: frozenset(_LEADERSHIP),
     Role.DSL: frozenset(
         {
@@ -190,7 +196,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.SUPPORT_STAFF: frozenset({Cap.VIEW_SCHOOL, Cap.REPORT_INCIDENT, Cap.VIEW_CONSENT, Cap.PLAN_POSTS}),
     # Governors see the termly summary, never an individual incident.
     Role.GOVERNOR: frozenset({Cap.VIEW_SCHOOL, Cap.VIEW_INCIDENT_SUMMARY}),
-    Role.CHAIR_OF_GOVERNORS: frozenset({Cap.VIEW_SCHOOL, Cap.VIEW_INCIDENT_SUMMARY}),
+    Role.CHAIR_OF_GOVERNORS: frozenset({Cap.VIEW_SCHOOL, Cap.VIEW_INCIDENT_SUMMARY, Cap.SIGN_APPROVAL_AS_CHAIR}),
     Role.VOLUNTEER: frozenset({Cap.VIEW_SCHOOL, Cap.REPORT_INCIDENT}),
     Role.CONTRACTOR: frozenset({Cap.VIEW_SCHOOL, Cap.REPORT_INCIDENT}),
     Role.VISITOR: frozenset({Cap.VIEW_SCHOOL, Cap.REPORT_INCIDENT}),

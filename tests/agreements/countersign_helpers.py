@@ -35,3 +35,15 @@ def pupil_signs_in_class(form, school_class, teacher, *pupils):
             statements_agreed=[s.number for s in form.statements.all()],
         )
     return cs.confirm_session(session=session, by=teacher)
+
+
+def store_signed_files_in(folder, monkeypatch):
+    """Point every signed-PDF file field at `folder` (their storage was fixed when the
+    models were defined; see pdf_helpers.private_media)."""
+    from django.core.files.storage import FileSystemStorage
+
+    from agreements.models import CountersignedDocument, SignedDocument
+    from aup.models import ApprovalDocument
+
+    for model in (SignedDocument, CountersignedDocument, ApprovalDocument):
+        monkeypatch.setattr(model._meta.get_field("file"), "storage", FileSystemStorage(location=folder))
