@@ -72,7 +72,9 @@ def policies_to_review(request):
     return items
 
 
-@register
+# Not counted in the menus: every head's page would pay its query, for something that
+# comes a few times a year; it shows on the desk.
+@register(counted=False)
 def approvals_to_sign(request):
     """The chair of governors and the headteacher: an approved version whose approval
     they sign next in the portal (the chair first, then the head). One query."""
