@@ -38,6 +38,7 @@ run: $(VENV)/.installed
 	mkdir -p var
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py createcachetable
+	$(BIN)/python manage.py make_signing_key
 	$(BIN)/python manage.py seed_demo
 	@echo ""
 	@echo "  AUP Portal is starting at http://localhost:$(PORT)/  (Ctrl-C stops web, worker and beat)"

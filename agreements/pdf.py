@@ -12,7 +12,15 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 # Other areas import these from here as well as from core.pdf.
-from core.pdf import PDF_VARIANT, UK, _base_url, render_pdf, uk_date, uk_datetime  # noqa: F401
+from core.pdf import (  # noqa: F401
+    PDF_VARIANT,
+    UK,
+    _base_url,
+    digital_signature_note,
+    render_pdf,
+    uk_date,
+    uk_datetime,
+)
 
 
 def verify_url(code: str) -> str:
@@ -70,6 +78,7 @@ def signed_pdf_context(signature) -> dict:
         "chain": chain_of_events(signature, issued_at=issued_at),
         "awaits_countersignature": bool(open_fields_for(signature)),
         "countersignature_field": ", ".join(open_fields_for(signature)),
+        "digital_signature_note": digital_signature_note(),
     }
 
 

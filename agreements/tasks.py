@@ -8,10 +8,12 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core import pdf as core_pdf
 from core.email import send_templated_email
 
+from .countersigning.selectors import open_fields_for
 from .models import Signature, SignedDocument
-from .pdf import render_pdf, signed_pdf_html, uk_datetime
+from .pdf import signed_pdf_html, uk_datetime
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +29,12 @@ def render_signed_pdf(signature_id: int):
     signature = Signature.objects.select_related(
         "school", "form__version__policy", "text", "pupil", "led_by", "signer", "class_session", "paper_scan"
     ).get(pk=signature_id)
-    pdf = render_pdf(signed_pdf_html(signature))
+    # The hash is of the signed bytes: the file people hold, and /verify/ looks up.
+    # A signature that awaits a countersignature (a parent's, the member of staff handing
+    # over a loan) gets an empty signature field for it (agreements.countersigning).
+    pdf = core_pdf.render_signed_pdf(
+        signed_pdf_html(signature), reason=signed_pdf_reason(signature), open_fields=open_fields_for(signature)
+    )
     digest = hashlib.sha256(pdf).hexdigest()
     document = SignedDocument(signature=signature, sha256=digest)
     # A name of its own for each run: two runs at once (the task queued at signing and
@@ -44,6 +51,18 @@ def render_signed_pdf(signature_id: int):
     except IntegrityError:
         document.file.delete(save=False)  # another run got there first, and queues the email
         return
+
+
+def signed_pdf_reason(signature) -> str:
+    """The signature's /Reason, which PDF readers show beside it."""
+    details = signature.details or {}
+    if details.get("return_of_loan"):
+        what = "Return of equipment on loan"
+    elif details.get("loan"):
+        what = "Receipt of equipment on loan"
+    else:
+        what = f"Signed agreement: {signature.form.title}"
+    return f"{what}, recorded by the AUP Portal (verification code {signature.verification_code})"
 
 
 # Waits between tries: up to 1, 2, 4, 8, 16 then 30 minutes (random within each, so

@@ -5,8 +5,10 @@ policy, the version, the date and the signer's initials only; rate limited per a
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import time
+from dataclasses import dataclass
 
 from django import forms
 from django.core.cache import cache
@@ -16,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from aup.models import Audience
 from core.audit import client_ip
+from core.signing import PdfCheck, Verdict, validate_pdf
 
 from .models import _CODE_ALPHABET, Countersignature, CountersignedDocument, Method, Signature, SignedDocument
 from .pdf import uk_datetime
@@ -69,10 +72,7 @@ class UploadForm(forms.Form):
         if b"%PDF-" not in head:
             raise forms.ValidationError("The file is not a PDF. Choose the signed PDF you were sent or downloaded.")
         upload.seek(0)
-        digest = hashlib.sha256()
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        return digest.hexdigest()
+        return upload.read()  # at most 10 MB, checked above
 
 
 def initials(name: str) -> str:
@@ -168,6 +168,77 @@ def _rate_limited(request) -> bool:
     return count > RATE_LIMIT
 
 
+@dataclass(frozen=True)
+class UploadCheck:
+    """What an uploaded PDF is: its digital signatures checked (core.signing), and
+    whether our records hold a PDF with exactly its bytes."""
+
+    pdf: PdfCheck
+    in_records: bool  # a SignedDocument has this file's SHA-256
+    signature: Signature | None  # the agreement it records, when known
+
+    @property
+    def outcome(self) -> str:
+        """One word for the template: which answer the page gives.
+        issued: our records hold exactly this file (its digital signature is reported
+            beside; a PDF issued before the portal signed them carries none);
+        signed: not byte-for-byte in our records, but the portal's signature holds and
+            names the agreement (a later countersigned copy, or records since lost);
+        changed / other_signer / unsigned / unknown: the problems, each its own answer."""
+        verdict = self.pdf.verdict
+        if self.in_records:
+            return "issued"
+        if verdict == Verdict.VALID:
+            return "signed" if self.signature else "signed_unknown"
+        if verdict == Verdict.CHANGED:
+            return "changed"
+        if verdict == Verdict.OTHER_SIGNER:
+            return "other_signer"
+        if verdict == Verdict.UNSIGNED:
+            return "unsigned"
+        return "unknown"
+
+    @property
+    def signed_digitally(self) -> bool:
+        return self.pdf.verdict != Verdict.UNSIGNED
+
+
+def _code_in(pdf: bytes) -> str | None:
+    """The verification code the PDF names in its metadata (/Keywords, written by the
+    templates): how a validly signed file not in our records finds its agreement."""
+    from pypdf import PdfReader
+
+    try:
+        keywords = (PdfReader(io.BytesIO(pdf)).metadata or {}).get("/Keywords") or ""
+    except Exception:  # noqa: BLE001 - an unreadable file names nothing
+        return None
+    return normalise_code(str(keywords))
+
+
+def check_upload(pdf: bytes) -> UploadCheck:
+    digest = hashlib.sha256(pdf).hexdigest()
+    document = SignedDocument.objects.select_related("signature__school", "signature__form__version__policy").filter(
+        sha256=digest
+    )
+    document = document.first()
+    check = validate_pdf(pdf)
+    signature = document.signature if document else None
+    if document is None:
+        # The copy with both signatures of a countersigned document (issue 20).
+        document = (
+            CountersignedDocument.objects.select_related(
+                "countersignature__signature__school", "countersignature__signature__form__version__policy"
+            )
+            .filter(sha256=digest)
+            .first()
+        )
+        signature = document.countersignature.signature if document else None
+    if signature is None and check.verdict == Verdict.VALID and (code := _code_in(pdf)):
+        # Only a file the portal's own key signed, unchanged, may name its agreement.
+        signature = _SIGNATURES.filter(verification_code=code).first()
+    return UploadCheck(pdf=check, in_records=document is not None, signature=signature)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def verify(request):
@@ -193,22 +264,8 @@ def verify(request):
         context["checked"] = "upload"
         if not upload_form.is_valid():
             return render(request, "agreements/verify.html", context, status=400)
-        document = (
-            SignedDocument.objects.select_related("signature__school", "signature__form__version__policy")
-            .filter(sha256=upload_form.cleaned_data["document"])
-            .first()
-        )
-        if document is None:
-            # The copy with both signatures of a countersigned document.
-            document = (
-                CountersignedDocument.objects.select_related(
-                    "countersignature__signature__school", "countersignature__signature__form__version__policy"
-                )
-                .filter(sha256=upload_form.cleaned_data["document"])
-                .first()
-            )
-            signature = document.countersignature.signature if document else None
-        else:
-            signature = document.signature
+        upload = check_upload(upload_form.cleaned_data["document"])
+        context["upload"] = upload
+        signature = upload.signature
     context["result"] = _details(signature) if signature else None
     return render(request, "agreements/verify.html", context)

@@ -1,6 +1,7 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -14,3 +15,11 @@ if app.conf.broker_url.startswith("filesystem"):
         folder = app.conf.broker_transport_options.get(key)
         if folder:
             os.makedirs(folder, exist_ok=True)
+
+
+@worker_init.connect
+def _refuse_to_start_without_a_signing_key(**kwargs):
+    """The worker signs PDFs: in production it does not start without a signing key."""
+    from core.signing_keys import check_at_startup
+
+    check_at_startup()

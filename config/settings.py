@@ -332,6 +332,20 @@ MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=11 * 1024 * 1
 # the check leads with a warning and applying it needs an extra, explicit confirmation.
 ROSTER_LEAVING_WARNING_SHARE = env.float("ROSTER_LEAVING_WARNING_SHARE", default=0.10)
 
+# --- Signed PDFs (PAdES, core/signing.py) ---------------------------------------------
+# The document-signing key: a PKCS#12 file from the trust's CA or a commercial
+# certificate. Unset: the self-managed key `manage.py make_signing_key` makes in
+# PDF_SIGNING_DIR; with DEBUG on it is made on first use, in production it must exist.
+PDF_SIGNING_P12 = env.str("PDF_SIGNING_P12", default="")
+PDF_SIGNING_P12_PASSWORD = env.str("PDF_SIGNING_P12_PASSWORD", default="")
+PDF_SIGNING_DIR = VAR_DIR / "signing"
+PDF_SIGNING_GENERATE = DEBUG
+# An RFC 3161 time-stamping authority; unset, signatures carry the portal's clock only.
+PDF_TSA_URL = env.str("PDF_TSA_URL", default="")
+# The authority's CA certificates (PEM), when no system trust store vouches for it.
+PDF_TSA_CERTIFICATES = env.str("PDF_TSA_CERTIFICATES", default="")
+PDF_TSA_TIMEOUT = 10
+
 # --- Security ------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -375,5 +389,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # WeasyPrint logs each step of every PDF it renders at INFO.
         "weasyprint": {"level": "WARNING"},
+        # fontTools logs every table of every font it subsets (signature stamps) at INFO.
+        "fontTools": {"level": "WARNING"},
     },
 }

@@ -2,6 +2,7 @@
 fast password hashing, and tasks run in-process unless a test starts a real worker."""
 
 import os
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production-0123456789")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
@@ -34,3 +35,9 @@ if REDIS_URL and XDIST_WORKER:
 # as the runtime database role (tests/db_roles.py).
 INSTALLED_APPS = [*INSTALLED_APPS, "tests"]  # noqa: F405
 os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405
+# A signing key per test process, made on first use in a folder of its own (EC P-256:
+# a few milliseconds), never the developer's var/signing/.
+PDF_SIGNING_P12 = ""
+PDF_SIGNING_DIR = tempfile.mkdtemp(prefix="aup-test-signing-")
+PDF_SIGNING_GENERATE = True
+PDF_TSA_URL = ""

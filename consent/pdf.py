@@ -8,8 +8,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from agreements.pdf import render_pdf, uk_datetime
+from core.pdf import digital_signature_note, render_signed_pdf
 
-__all__ = ["record_pdf_html", "render_pdf", "do_not_photograph_html", "answer_rows"]
+__all__ = ["record_pdf_html", "render_pdf", "render_signed_pdf", "do_not_photograph_html", "answer_rows"]
 
 
 def answer_rows(record, purposes=None):
@@ -28,6 +29,7 @@ def record_pdf_html(record) -> str:
             "form_text": record.text.text,
             "signed_at_uk": uk_datetime(record.signed_at),
             "issued_at_uk": uk_datetime(timezone.now()),
+            "digital_signature_note": digital_signature_note(),
         },
     )
 

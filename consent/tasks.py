@@ -14,7 +14,7 @@ from core.roles import Cap, roles_with
 from schools.models import Membership
 
 from .models import ConsentDocument, ConsentRecord, Disagreement
-from .pdf import record_pdf_html, render_pdf, uk_datetime
+from .pdf import record_pdf_html, render_signed_pdf, uk_datetime
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +26,10 @@ def render_consent_pdf(record_id: int):
     if ConsentDocument.objects.filter(record_id=record_id).exists():
         return
     record = ConsentRecord.objects.select_related("school", "form", "text", "pupil", "carer").get(pk=record_id)
-    pdf = render_pdf(record_pdf_html(record))
+    pdf = render_signed_pdf(
+        record_pdf_html(record),
+        reason=f"Photo and media consent recorded by the AUP Portal (verification code {record.verification_code})",
+    )
     document = ConsentDocument(record=record, sha256=hashlib.sha256(pdf).hexdigest())
     # A name of its own for each run, as for agreements: a losing run deletes only its file.
     document.file.save(f"consent-{record.verification_code}-{secrets.token_hex(4)}.pdf", ContentFile(pdf), save=False)

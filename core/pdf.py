@@ -39,3 +39,25 @@ def render_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
     return HTML(string=html, base_url=_base_url()).write_pdf(pdf_variant=PDF_VARIANT)
+
+
+def render_signed_pdf(html: str, *, reason: str, open_fields=()) -> bytes:
+    """Render, then sign with the portal's key (core/signing.py): every PDF that is
+    evidence of a signature goes through here. The stored hash is of these bytes."""
+    from .signing import sign_pdf
+
+    return sign_pdf(render_pdf(html), reason=reason, open_fields=open_fields)
+
+
+def digital_signature_note() -> str:
+    """The sentence a signed PDF prints about its own digital signature and its time."""
+    from .signing import timestamp_authority_used
+
+    if timestamp_authority_used():
+        time = "Its time is certified by an independent timestamp authority."
+    else:
+        time = "No timestamp authority was used: the signing time is the portal's own clock."
+    return (
+        "This PDF carries the portal's digital signature, which Adobe Acrobat Reader and other "
+        f"PDF readers can check, and which shows any later change to the file. {time}"
+    )

@@ -26,6 +26,7 @@ from .factories import (
     TrustMembershipFactory,
 )
 from .object_storage import object_storage, s3_bucket, s3_server  # noqa: F401 (fixtures)
+from .signing import another_signing_key, timestamp_authority, timestamp_server  # noqa: F401 (fixtures)
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -129,6 +129,7 @@ def make_countersigned_document(countersignature_id: int) -> CountersignedDocume
         field=countersignature.field_name,
         reason=_reason(countersignature),
         stamp_lines=stamp_lines(countersignature),
+        signer_name=countersignature.signer_name,
     )
     document = CountersignedDocument(countersignature=countersignature, sha256=hashlib.sha256(both).hexdigest())
     code = countersignature.signature.verification_code

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from core import audit
 from core.audit import client_ip
-from core.pdf import render_pdf, uk_date, uk_datetime
+from core.pdf import digital_signature_note, render_signed_pdf, uk_date, uk_datetime
 
 from ..models import ApprovalDocument, ApprovalSignature, PolicyVersion, VersionStatus
 
@@ -93,6 +93,7 @@ def _approval_html(version: PolicyVersion, chair: ApprovalSignature) -> str:
             "approved_on": uk_date(version.approved_on) if version.approved_on else "",
             "issued_at": uk_datetime(timezone.now()),
             "head_field": HEAD_FIELD,
+            "digital_signature_note": digital_signature_note(),
         },
     )
 
@@ -114,15 +115,15 @@ def make_approval_documents(version_id: int) -> ApprovalDocument | None:
     """The signed approval PDF for each signature made so far: the chair's (a
     certification signature with the head's field left open), then the head's added
     into that field. Safe to run twice: each stage is made once. The latest, or None."""
-    from core.signing import add_signature, sign_pdf
+    from core.signing import add_signature
 
     version = PolicyVersion.objects.select_related("policy__school").get(pk=version_id)
     signatures = {s.role: s for s in version.approval_signatures.all()}
     documents = {d.signature_count: d for d in version.approval_documents.all()}
     chair, head = signatures.get(CHAIR), signatures.get(HEAD)
     if chair is not None and 1 not in documents:
-        pdf = sign_pdf(
-            render_pdf(_approval_html(version, chair)),
+        pdf = render_signed_pdf(
+            _approval_html(version, chair),
             reason=f"Approved by the chair of governors, {chair.signer_name}",
             open_fields=[HEAD_FIELD],
         )
@@ -134,6 +135,7 @@ def make_approval_documents(version_id: int) -> ApprovalDocument | None:
             first,
             field=HEAD_FIELD,
             reason=f"Countersigned by the headteacher, {head.signer_name}",
+            signer_name=head.signer_name,
             stamp_lines=[
                 f"Headteacher: {head.signer_name}",
                 "Countersigned the governing body's approval",

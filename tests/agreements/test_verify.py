@@ -59,7 +59,8 @@ def test_a_one_byte_change_is_not_a_document_we_issued(client, pdf_bytes):
     response = upload(client, bytes(changed))
 
     page = response.content.decode()
-    assert "This is not a document we issued, or it has been changed" in page
+    assert "This file has been changed since it was signed" in page
+    assert "This is a document the portal issued" not in page
     assert "Oakfield Primary School" not in page
 
 

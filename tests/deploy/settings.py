@@ -31,3 +31,7 @@ CELERY_BEAT_SCHEDULE = {
     "run-reminder-sweeps": {"task": "reminders.tasks.run_reminder_sweeps", "schedule": _every},
     "send-due-reminder-emails": {"task": "reminders.tasks.send_due_reminder_emails", "schedule": _every},
 }
+# The web app and the worker sign PDFs with one key: the self-managed one, made by
+# whichever starts first, in the test's own folder (production needs one made beforehand).
+PDF_SIGNING_DIR = os.path.join(os.path.dirname(os.environ["SCALE_OUT_OUTBOX"]), "signing")
+PDF_SIGNING_GENERATE = True
