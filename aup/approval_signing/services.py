@@ -43,6 +43,8 @@ def sign_approval(*, version: PolicyVersion, role: str, signer, typed_name: str,
     typed_name = " ".join((typed_name or "").split())
     if len(typed_name) < 2:
         raise ValidationError({"typed_name": "Type your full name to sign."})
+    # Checked on the row as it is now, not on the caller's copy.
+    version = PolicyVersion.objects.select_related("policy__school").get(pk=version.pk)
     existing = ApprovalSignature.objects.filter(version=version, role=role).first()
     if existing is not None and existing.signer_id == signer.pk:
         return existing

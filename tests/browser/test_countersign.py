@@ -3,6 +3,8 @@ kiosk: they see it on their family page, read the exact text and the child's sig
 countersign, and download the one PDF that carries both signatures. Each page is
 checked with axe-core and for CSP errors."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from playwright.sync_api import expect
 
@@ -41,7 +43,10 @@ def test_a_parent_countersigns_their_childs_agreement_on_a_phone(
     oak.teachers.add(teacher.memberships.get(school=school))
     amelia = PupilFactory(school=school, school_class=oak, first_name="Amelia", last_name="Khan")
     form = publish_countersigned_ks2_form(school, head)
-    (signature,) = pupil_signs_in_class(form, oak, teacher, amelia)
+    # Signing the pupil's PDF (on commit, eagerly) runs pyHanko, which starts an asyncio
+    # loop of its own: not in this thread, where Playwright's loop is running.
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        (signature,) = worker.submit(pupil_signs_in_class, form, oak, teacher, amelia).result()
     mother = make_member(school, Role.PARENT, user__first_name="Sara", user__last_name="Khan")
     GuardianshipFactory(pupil=amelia, carer=mother, relationship="mother")
 
@@ -78,5 +83,6 @@ def test_a_parent_countersigns_their_childs_agreement_on_a_phone(
 
     from core.signing import validate_pdf
 
-    check = validate_pdf(data)
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        check = worker.submit(validate_pdf, data).result()
     assert check.valid and len(check.signatures) == 2
