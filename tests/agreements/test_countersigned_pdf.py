@@ -9,13 +9,13 @@ import io
 
 import pytest
 import time_machine
-from core.signing import validate_pdf
 from django.urls import reverse
 from pypdf import PdfReader
 
 from agreements.countersigning.services import countersign
 from agreements.models import CountersignedDocument, SignedDocument
 from core.roles import Role
+from core.signing import validate_pdf
 from tests.conftest import make_member
 
 from .countersign_helpers import publish_countersigned_ks2_form, pupil_signs_in_class, store_signed_files_in

@@ -80,9 +80,8 @@ def test_the_hand_over_needs_a_typed_name(school, office, signed_loan, client_fo
 def test_the_loan_receipt_pdf_carries_the_borrowers_and_the_staff_signatures(
     school, office, signed_loan, client_for, tmp_path, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from core.signing import validate_pdf
-
     from agreements.models import CountersignedDocument
+    from core.signing import validate_pdf
     from tests.agreements.countersign_helpers import store_signed_files_in
 
     store_signed_files_in(tmp_path, monkeypatch)
