@@ -28,13 +28,18 @@ def test_the_office_hands_a_laptop_over_and_countersigns_the_receipt(
     head = make_member(school, Role.HEADTEACHER)
     office = make_member(school, Role.OFFICE, user__first_name="Olive", user__last_name="Grant")
     teacher = make_member(school, Role.TEACHER, user__first_name="Priya", user__last_name="Sharma")
-    sign_staff_agreement(teacher, publish_staff_form(school, head))
-    publish_form_for(school, head, Audience.LOANS, title="Equipment loans")
-    laptop = make_device(school, "laptop", serial_number="DL-5440-0001", asset_tag="OAK-0001")
-    loan = lend_to(school, office, teacher, [laptop])
-    # Signing makes the receipt's PDF (pyHanko runs an asyncio loop: not in Playwright's thread).
+
+    def borrower_signs():
+        sign_staff_agreement(teacher, publish_staff_form(school, head))
+        publish_form_for(school, head, Audience.LOANS, title="Equipment loans")
+        laptop = make_device(school, "laptop", serial_number="DL-5440-0001", asset_tag="OAK-0001")
+        loan = lend_to(school, office, teacher, [laptop])
+        sign_for(loan, opened_by=office)
+        return loan
+
+    # Signing makes PDFs, and pyHanko runs an asyncio loop: not in Playwright's thread.
     with ThreadPoolExecutor(max_workers=1) as worker:
-        worker.submit(sign_for, loan, opened_by=office).result()
+        loan = worker.submit(borrower_signs).result()
 
     sign_in_as(page, office)
     page.goto(f"/s/{school.slug}/loans/{loan.pk}/")
