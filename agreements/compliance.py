@@ -654,7 +654,9 @@ def remind_recipients(form: AgreementForm, group: GroupFilter = EVERYONE) -> dic
             for carer in row.carers_to_remind:
                 recipients.setdefault(carer, []).append(row.pupil)
     elif form.audience in PUPIL_KEY_STAGES:
-        outstanding = [row.pupil for row in pupil_rows(form, group) if not row.signed]
+        # A pupil waiting for a parent's countersignature has done their part: their
+        # teacher has nothing to do (the parents are reminded by their own sweep).
+        outstanding = [row.pupil for row in pupil_rows(form, group) if row.signature is None]
         class_ids = {p.school_class_id for p in outstanding if p.school_class_id}
         teachers = defaultdict(list)
         for link in (

@@ -193,3 +193,14 @@ def test_parents_are_reminded_until_one_countersigns(school, signed, parent, set
     countersign(signature=signed, signer=parent, role="parent", typed_name="Sarah Khan", relationship="Mother")
     with time_machine.travel(later):
         assert list(countersignatures_awaited(SchoolScan(school, later))) == []
+
+
+def test_remind_now_does_not_chase_the_teacher_of_a_pupil_waiting_for_a_parent(
+    school, ks2_form, school_class, class_teacher, pupil
+):
+    from agreements.compliance import remind_recipients
+
+    cara = PupilFactory(school=school, school_class=school_class, first_name="Cara", last_name="Jones")
+    assert set(remind_recipients(ks2_form)[class_teacher]) == {pupil, cara}
+    pupil_signs_in_class(ks2_form, school_class, class_teacher, pupil)
+    assert remind_recipients(ks2_form) == {class_teacher: [cara]}
