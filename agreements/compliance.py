@@ -23,7 +23,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from aup.models import AgreementForm, Audience, VersionStatus
@@ -117,6 +117,9 @@ class GroupCount:
     label: str
     signed: int = 0
     outstanding: int = 0
+    # Of the outstanding: pupils who signed a form a parent countersigns, whose parent
+    # has not yet (the pair counts as signed only when both are there).
+    waiting: int = 0
     level: str = ""  # "type", "year" or "class": how the drill-down filters it
     key: str = ""  # the value of that filter (staff type, year code or class id)
     # A year group of more classes than the dashboard lists (CLASSES_LISTED): how
@@ -323,21 +326,35 @@ def _pupil_counts(school_ids, forms, every_carer, *, by_group=True) -> dict[int,
         .filter(Q(pupil__admission_date__isnull=True) | Q(pupil__admission_date__lte=today))
         .order_by()
     )
+    # A pupil's signature that awaits a parent's countersignature counts once it has it;
+    # until then the pupil is "waiting for a parent". Counted in the same GROUP BY (a
+    # column of its own), so the dashboard's query count does not change.
+    countersigned_forms = [f.pk for f in forms if f.audience == Audience.KS2]
+    if countersigned_forms:
+        awaiting = Q(form_id__in=countersigned_forms, details__has_key="countersign", countersignature__isnull=True)
+        waits = Case(When(awaiting, then=Value(True)), default=Value(False), output_field=BooleanField())
+    else:
+        waits = Value(False, output_field=BooleanField())
+    signed_base = signed_base.annotate(waits=waits)
     one_carer = signed_base.filter(form_id__in=[f.pk for f in forms if f.pk not in every_carer_forms])
-    signed_rows = one_carer.values(*columns).annotate(n=Count("pupil_id", distinct=True))
+    signed_rows = one_carer.values(*columns, "waits").annotate(n=Count("pupil_id", distinct=True))
     if every_carer_forms:
         # A separate SELECT of the same statement (UNION ALL), so the check stands
         # alone in its WHERE clause rather than under an OR.
         every_carer_rows = (
             signed_base.filter(form_id__in=every_carer_forms)
             .filter(~_carer_still_to_sign(forms, every_carer_forms, school_ids))
-            .values(*columns)
+            .values(*columns, "waits")
             .annotate(n=Count("pupil_id", distinct=True))
         )
         signed_rows = signed_rows.union(every_carer_rows, all=True)
-    signed = {tuple(r[c] for c in columns): r["n"] for r in signed_rows}
+    signed, waiting = {}, {}
+    for r in signed_rows:
+        key = tuple(r[c] for c in columns)
+        found = waiting if r["waits"] else signed
+        found[key] = found.get(key, 0) + r["n"]
     if not by_group:
-        return _pupil_totals(forms, totals, signed)
+        return _pupil_totals(forms, totals, signed, waiting)
 
     by_school = defaultdict(list)
     classes_in_year = defaultdict(int)  # year group id -> its classes with pupils
@@ -359,6 +376,7 @@ def _pupil_counts(school_ids, forms, every_carer, *, by_group=True) -> dict[int,
             if stages is not None and row["year_group__key_stage"] not in stages:
                 continue
             done = signed.get((form.pk, row["year_group_id"], row["school_class_id"]), 0)
+            waits = waiting.get((form.pk, row["year_group_id"], row["school_class_id"]), 0)
             if year_group is None or year_group.key != row["year_group__code"]:
                 year_group = GroupCount(_year_name(row["year_group__code"]), level="year", key=row["year_group__code"])
                 groups.append(year_group)
@@ -371,6 +389,7 @@ def _pupil_counts(school_ids, forms, every_carer, *, by_group=True) -> dict[int,
                         class_name or f"{year_group.label}: {NO_CLASS.lower()}",
                         signed=done,
                         outstanding=row["n"] - done,
+                        waiting=waits,
                         level="class" if class_name else "",
                         key=str(row["school_class_id"] or ""),
                     )
@@ -378,11 +397,12 @@ def _pupil_counts(school_ids, forms, every_carer, *, by_group=True) -> dict[int,
             for count in (year_group, overall):
                 count.signed += done
                 count.outstanding += row["n"] - done
+                count.waiting += waits
         results[form.pk] = FormCompliance(form, overall, groups)
     return results
 
 
-def _pupil_totals(forms, totals, signed) -> dict[int, FormCompliance]:
+def _pupil_totals(forms, totals, signed, waiting) -> dict[int, FormCompliance]:
     """Overall counts per form from rows per (school, year group): no groups."""
     results = {}
     for form in forms:
@@ -397,6 +417,7 @@ def _pupil_totals(forms, totals, signed) -> dict[int, FormCompliance]:
             done = signed.get((form.pk, row["year_group_id"]), 0)
             overall.signed += done
             overall.outstanding += row["n"] - done
+            overall.waiting += waiting.get((form.pk, row["year_group_id"]), 0)
         results[form.pk] = FormCompliance(form, overall, [])
     return results
 

@@ -199,7 +199,7 @@ def _csv_rows(agreement, rows):
                 row.pupil.first_name,
                 row.pupil.year_group.name,
                 _class_name(row.pupil),
-                "Signed" if row.signed else "Outstanding",
+                "Signed" if row.signed else ("Waiting for parent" if row.waiting_for_parent else "Outstanding"),
                 _uk(signature.signed_at) if signature else "",
                 signature.how if signature else "",
                 signature.verification_code if signature else "",

@@ -34,10 +34,12 @@ def forms_to_sign_for_children(request):
     from .family import family_overview
 
     children_by_form: dict = {}
+    to_countersign = []
     for row in family_overview(request.user):
         for item in row.to_sign:
             if item.can_sign:
                 children_by_form.setdefault(item.form, []).append(row.pupil.first_name)
+        to_countersign += row.to_countersign
     return [
         DeskItem(
             title=f"Sign for {' and '.join(names)}: {form.full_title} (version {form.version.number})",
@@ -49,7 +51,22 @@ def forms_to_sign_for_children(request):
             school=form.version.policy.school,
         )
         for form, names in children_by_form.items()
-    ]
+    ] + [_countersign_item(signature) for signature in to_countersign]
+
+
+def _countersign_item(signature) -> DeskItem:
+    """Parents: an agreement their child signed at school that the school asks a parent
+    or carer to countersign (found with the family overview's queries)."""
+    first_name = signature.pupil.first_name
+    return DeskItem(
+        title=f"Countersign {first_name}’s agreement: {signature.form.full_title}",
+        why=f"{first_name} signed it at school; {signature.school.name} asks a parent or carer to countersign it.",
+        url=reverse("family_sign:countersign", args=[signature.pk]),
+        since=signature.signed_at,
+        area="agreements",
+        urgency=DUE,
+        school=signature.school,
+    )
 
 
 def still_to_sign(request, *, family_first: bool = False) -> list[DeskItem]:

@@ -53,6 +53,16 @@ def _signed_by_user(form):
 
 
 def _signed_for_pupil(form):
+    """A counting signature for the pupil; on a form a parent countersigns, only once
+    the parent has (until then the pupil is "waiting for a parent")."""
+    found = counting_signatures([form]).filter(form_id=form.pk, pupil_id=OuterRef("pk"))
+    if form.audience in PUPIL_KEY_STAGES:
+        found = found.exclude(details__has_key="countersign", countersignature__isnull=True)
+    return Exists(found)
+
+
+def _signed_by_pupil(form):
+    """The pupil's own signature, countersigned or not: their part is done."""
     return Exists(counting_signatures([form]).filter(form_id=form.pk, pupil_id=OuterRef("pk")))
 
 
@@ -147,8 +157,19 @@ class PupilRow:
     signature: Signature | None = None
 
     @property
+    def waiting_for_parent(self) -> bool:
+        """The pupil signed; the parent's countersignature the form asks for is not there yet."""
+        signature = self.signature
+        return (
+            signature is not None
+            and "countersign" in (signature.details or {})
+            and getattr(signature, "countersignature", None) is None
+        )
+
+    @property
     def signed(self) -> bool:
-        return self.signature is not None
+        """Signed, and countersigned where the form asks for it: the pair is complete."""
+        return self.signature is not None and not self.waiting_for_parent
 
 
 @dataclass
@@ -194,7 +215,7 @@ def _pupil_batch(form, pupils) -> list[PupilRow]:
     for signature in (
         counting_signatures([form])
         .filter(form_id=form.pk, pupil_id__in=list(rows))
-        .select_related("led_by")
+        .select_related("led_by", "countersignature")
         .order_by("signed_at", "pk")
     ):
         row = rows[signature.pupil_id]
@@ -366,7 +387,9 @@ def remind_recipients(form: AgreementForm, group: GroupFilter = EVERYONE) -> dic
             .order_by("membership__user__last_name", "pk")
         ):
             teachers[link.schoolclass_id].append(link.membership.user)
-        for pupil in waiting.iterator(chunk_size=CHUNK_SIZE):
+        # A pupil waiting for a parent's countersignature has done their part: their
+        # teacher has nothing to do (the parents are reminded by their own sweep).
+        for pupil in waiting.filter(~_signed_by_pupil(form)).iterator(chunk_size=CHUNK_SIZE):
             for user in teachers.get(pupil.school_class_id, []):
                 recipients.setdefault(user, []).append(pupil)
     return recipients

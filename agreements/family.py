@@ -53,6 +53,8 @@ class ChildRow:
     guardianship: Guardianship
     to_sign: list  # ChildForm
     signed: list = field(default_factory=list)  # forms this carer has signed for the child
+    # The child's own signatures a parent is asked to countersign (issue 20).
+    to_countersign: list = field(default_factory=list)
 
     @property
     def pupil(self):
@@ -108,6 +110,11 @@ def family_overview(user) -> list[ChildRow]:
     ):
         name = other.carer.get_full_name() or other.carer.email
         carers_with_pr.setdefault(other.pupil_id, []).append((other.carer_id, name))
+    from .countersigning.selectors import awaiting_parent
+
+    to_countersign: dict[int, list] = {}
+    for signature in awaiting_parent(user):
+        to_countersign.setdefault(signature.pupil_id, []).append(signature)
     rows = []
     for guardianship in guardianships:
         to_sign = [
@@ -129,7 +136,7 @@ def family_overview(user) -> list[ChildRow]:
             if form.version.policy.school_id == guardianship.pupil.school_id
             and (form.pk, guardianship.pupil_id, user.pk) in signed
         ]
-        rows.append(ChildRow(guardianship, to_sign, signed_by_me))
+        rows.append(ChildRow(guardianship, to_sign, signed_by_me, to_countersign.get(guardianship.pupil_id, [])))
     return rows
 
 

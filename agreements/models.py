@@ -165,6 +165,64 @@ class SignedDocument(models.Model):
         return f"PDF of {self.signature}"
 
 
+class Countersignature(models.Model):
+    """The second signature on one signed PDF: a parent or carer countersigning what
+    their child agreed in a class session, or the member of staff handing over a
+    loan's equipment countersigning the borrower's receipt. The first signature says
+    at signing that it awaits one (`details["countersign"]`, one of Role). Evidence:
+    never changed or deleted; at most one per signature."""
+
+    class Role(models.TextChoices):
+        PARENT = "parent", "Parent countersignature"
+        HANDED_OVER_BY = "handed_over_by", "Handed over by"
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="countersignatures")
+    signature = models.OneToOneField(Signature, on_delete=models.PROTECT, related_name="countersignature")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="countersignatures")
+    signer_name = models.CharField("Full name as typed", max_length=200)
+    # How the countersigner stands to the first signer: "Mother", "Carer", "Office manager".
+    relationship = models.CharField(max_length=100)
+    signed_at = models.DateTimeField()
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    # When the countersigning page (showing what was signed) was served.
+    presented_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-signed_at", "-id"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("Countersignatures are evidence: they are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("Countersignatures are evidence: they are never deleted.")
+
+    def __str__(self):
+        return f"{self.signer_name} countersigned {self.signature}"
+
+    @property
+    def field_name(self) -> str:
+        """The PDF signature field the countersignature fills."""
+        return self.get_role_display()
+
+
+class CountersignedDocument(models.Model):
+    """The signed PDF with its countersignature added as an incremental update: the
+    first signature still validates. Its own SHA-256, so /verify/ recognises both the
+    first signer's copy and this one."""
+
+    countersignature = models.OneToOneField(Countersignature, on_delete=models.PROTECT, related_name="document")
+    file = models.FileField(upload_to="signed/%Y/%m/", storage=private_storage)
+    sha256 = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Countersigned PDF of {self.countersignature.signature}"
+
+
 class PaperScan(models.Model):
     """The scan of a paper form the office recorded (method PAPER): checked by
     content, kept in private storage."""

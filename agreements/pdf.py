@@ -57,9 +57,12 @@ def qr_code_data_uri(data: str) -> str:
 
 
 def signed_pdf_context(signature) -> dict:
+    from .chain import chain_of_events
+    from .countersigning.selectors import open_fields_for
     from .signing_record import evidence_rows
 
     version = signature.form.version
+    issued_at = timezone.now()
     return {
         "signature": signature,
         "school": signature.school,
@@ -67,11 +70,14 @@ def signed_pdf_context(signature) -> dict:
         "version": version,
         "form_text": signature.text.text,
         "signed_at_uk": uk_datetime(signature.signed_at),
-        "issued_at_uk": uk_datetime(timezone.now()),
+        "issued_at_uk": uk_datetime(issued_at),
         "verify_url": verify_url(signature.verification_code),
         "verify_page": f"{settings.SITE_URL}/verify/",
         "qr_code": qr_code_data_uri(verify_url(signature.verification_code)),
         "evidence": evidence_rows(signature),
+        "chain": chain_of_events(signature, issued_at=issued_at),
+        "awaits_countersignature": bool(open_fields_for(signature)),
+        "countersignature_field": ", ".join(open_fields_for(signature)),
         "digital_signature_note": digital_signature_note(),
     }
 
@@ -85,6 +91,10 @@ def signed_pdf_response(request, signature, document, *, summary: str = "Signed 
     whichever page serves it (the signer's, the school's, the family's, a loan's)."""
     from core import downloads
 
+    from .countersigning.selectors import document_of
+
+    # Once countersigned, the file with both signatures is the document.
+    document = document_of(signature) or document
     return downloads.file_response(
         request,
         document.file.open("rb"),

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from aup.models import AgreementForm, VersionStatus
+from aup.models import AgreementForm, Audience, VersionStatus
 from aup.services import policy_digests
 from core import audit
 from core.academic_year import AcademicYear
@@ -178,6 +178,11 @@ def _sign(
         raise ValidationError({"statements": "Tick to agree to every section, or speak to the school first."})
     school = form.version.policy.school
     body_sha256, document_sha256 = policy_digests(form.version)
+    details = dict(details or {})
+    if _parent_countersigns(form, method, pupil):
+        # Fixed at signing, as the PDF's empty field for it is: a later change of the
+        # form's setting does not change what this signature awaits.
+        details["countersign"] = "parent"
     signature = Signature.objects.create(
         school=school,
         form=form,
@@ -214,6 +219,16 @@ def _sign(
     if queue_pdf:
         render_signed_pdf.delay_on_commit(signature.pk)
     return signature
+
+
+def _parent_countersigns(form, method, pupil) -> bool:
+    """A pupil's own signature of a form the school has a parent countersign."""
+    return (
+        form.parent_countersigns
+        and form.audience == Audience.KS2
+        and pupil is not None
+        and method in (Method.CLASS_SESSION, Method.PAPER)
+    )
 
 
 def request_pdf(signature: Signature) -> None:

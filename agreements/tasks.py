@@ -11,6 +11,7 @@ from django.utils import timezone
 from core import pdf as core_pdf
 from core.email import send_templated_email
 
+from .countersigning.selectors import open_fields_for
 from .models import Signature, SignedDocument
 from .pdf import signed_pdf_html, uk_datetime
 
@@ -29,7 +30,11 @@ def render_signed_pdf(signature_id: int):
         "school", "form__version__policy", "text", "pupil", "led_by", "signer", "class_session", "paper_scan"
     ).get(pk=signature_id)
     # The hash is of the signed bytes: the file people hold, and /verify/ looks up.
-    pdf = core_pdf.render_signed_pdf(signed_pdf_html(signature), reason=signed_pdf_reason(signature))
+    # A signature that awaits a countersignature (a parent's, the member of staff handing
+    # over a loan) gets an empty signature field for it (agreements.countersigning).
+    pdf = core_pdf.render_signed_pdf(
+        signed_pdf_html(signature), reason=signed_pdf_reason(signature), open_fields=open_fields_for(signature)
+    )
     digest = hashlib.sha256(pdf).hexdigest()
     document = SignedDocument(signature=signature, sha256=digest)
     # A name of its own for each run: two runs at once (the task queued at signing and
@@ -146,3 +151,11 @@ def make_outstanding_list_pdf(prepared_file_id: int):
     except Exception:
         prepared_files.failed(prepared)
         raise
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
+def render_countersigned_pdf(countersignature_id: int):
+    """Add a countersignature to the signed PDF (see agreements.countersigning)."""
+    from .countersigning.services import make_countersigned_document
+
+    make_countersigned_document(countersignature_id)

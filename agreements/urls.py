@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import classroom, dashboard, family, paper, reception, verify, views
+from .countersigning import family as countersigning_family
 
 app_name = "agreements"
 
@@ -60,6 +61,10 @@ family_patterns = [
     path("family/sign/<int:form_id>/signed/", family.receipt, name="receipt"),
     path("family/sign/<int:form_id>/policy/", family.policy_document, name="policy"),
     path("family/signatures/<int:signature_id>/pdf/", family.signed_pdf, name="pdf"),
+    path("family/countersign/<int:signature_id>/", countersigning_family.countersign, name="countersign"),
+    path(
+        "family/countersign/<int:signature_id>/pdf/", countersigning_family.countersigned_pdf, name="countersigned_pdf"
+    ),
 ]
 
 # Under /t/<trust_slug>/ (config/urls.py), guarded by core.tenancy.trust_view.

@@ -20,7 +20,7 @@ from aup.models import Audience
 from core.audit import client_ip
 from core.signing import PdfCheck, Verdict, validate_pdf
 
-from .models import _CODE_ALPHABET, Method, Signature, SignedDocument
+from .models import _CODE_ALPHABET, Countersignature, CountersignedDocument, Method, Signature, SignedDocument
 from .pdf import uk_datetime
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -135,7 +135,21 @@ def _details(signature: Signature) -> dict:
         "initials": initials(signature.signer_name),
         "replaced": signature.superseded_by.exists(),
         "has_document": hasattr(signature, "document"),
+        "countersigned": _countersigned(signature),
     }
+
+
+def _countersigned(signature: Signature) -> str:
+    """ "Countersigned by a parent or carer on …": the role and the time, no name."""
+    countersignature = Countersignature.objects.filter(signature=signature).first()
+    if countersignature is None:
+        return ""
+    who = (
+        "a parent or carer"
+        if countersignature.role == Countersignature.Role.PARENT
+        else "the member of staff handing over"
+    )
+    return f"Countersigned by {who} on {uk_datetime(countersignature.signed_at)}"
 
 
 _SIGNATURES = Signature.objects.select_related("school", "form__version__policy", "document")
@@ -209,6 +223,16 @@ def check_upload(pdf: bytes) -> UploadCheck:
     document = document.first()
     check = validate_pdf(pdf)
     signature = document.signature if document else None
+    if document is None:
+        # The copy with both signatures of a countersigned document (issue 20).
+        document = (
+            CountersignedDocument.objects.select_related(
+                "countersignature__signature__school", "countersignature__signature__form__version__policy"
+            )
+            .filter(sha256=digest)
+            .first()
+        )
+        signature = document.countersignature.signature if document else None
     if signature is None and check.verdict == Verdict.VALID and (code := _code_in(pdf)):
         # Only a file the portal's own key signed, unchanged, may name its agreement.
         signature = _SIGNATURES.filter(verification_code=code).first()

@@ -3,7 +3,7 @@ whose review date has come. One query each, however many schools."""
 
 import datetime
 
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -66,6 +66,53 @@ def policies_to_review(request):
                 since=day,
                 area="agreements",
                 urgency=OVERDUE if overdue else DUE,
+                school=school,
+            )
+        )
+    return items
+
+
+# Not counted in the menus: every head's page would pay its query, for something that
+# comes a few times a year; it shows on the desk.
+@register(counted=False)
+def approvals_to_sign(request):
+    """The chair of governors and the headteacher: an approved version whose approval
+    they sign next in the portal (the chair first, then the head). One query."""
+    from .approval_signing.services import CHAIR, HEAD
+
+    roles = {}
+    for access in accesses(request):
+        mine = {
+            r for r, cap in ((CHAIR, Cap.SIGN_APPROVAL_AS_CHAIR), (HEAD, Cap.SIGN_APPROVAL_AS_HEAD)) if access.can(cap)
+        }
+        if mine:
+            roles[access.school.pk] = (access.school, mine)
+    if not roles:
+        return []
+    versions = (
+        PolicyVersion.objects.filter(policy__school_id__in=list(roles))
+        .filter(Q(status=VersionStatus.APPROVED) | Q(status=VersionStatus.PUBLISHED, approval_signatures__role=CHAIR))
+        .select_related("policy")
+        .prefetch_related("approval_signatures")
+        .distinct()
+        .order_by("approved_on", "pk")
+    )
+    items = []
+    for version in versions:
+        school, mine = roles[version.policy.school_id]
+        signed = {s.role for s in version.approval_signatures.all()}
+        role = CHAIR if CHAIR not in signed else (HEAD if HEAD not in signed else None)
+        if role is None or role not in mine:
+            continue
+        as_whom = "chair of governors" if role == CHAIR else "headteacher"
+        items.append(
+            DeskItem(
+                title=f"Sign the approval of {version.policy.title}, version {version.number}",
+                why=f"The governing body approved it; it is signed by the chair of governors and the headteacher. You sign as {as_whom}.",
+                url=reverse("aup:approval", args=[school.slug, version.pk]),
+                since=version.approved_on,
+                area="agreements",
+                urgency=DUE,
                 school=school,
             )
         )

@@ -224,6 +224,12 @@ class AgreementFormForm(forms.Form):
         required=False,
         help_text="From 1 September, for example pupils' ICT contract.",
     )
+    parent_countersigns = forms.BooleanField(
+        label="A parent or carer countersigns",
+        required=False,
+        help_text="After a pupil signs, a parent or carer is asked to countersign from their family page; "
+        "both signatures go on one signed PDF, and the pupil counts as signed once both are there.",
+    )
     staff_types = forms.MultipleChoiceField(
         label="Which staff sign",
         choices=StaffType.choices,
@@ -236,6 +242,8 @@ class AgreementFormForm(forms.Form):
         super().__init__(*args, **kwargs)
         if audience != Audience.STAFF:
             del self.fields["staff_types"]
+        if audience != Audience.KS2:
+            del self.fields["parent_countersigns"]
 
     @staticmethod
     def initial_for(form):
@@ -246,6 +254,7 @@ class AgreementFormForm(forms.Form):
                 [(group.heading, [s.text for s in group.statements]) for group in form.statement_groups()]
             ),
             "every_academic_year": form.every_academic_year,
+            "parent_countersigns": form.parent_countersigns,
             "staff_types": form.staff_types,
         }
 
@@ -258,6 +267,7 @@ class AgreementFormForm(forms.Form):
             "sections": parse_statements(data["statements"]),
             "every_academic_year": data["every_academic_year"],
             "staff_types": data.get("staff_types") or [],
+            "parent_countersigns": bool(data.get("parent_countersigns")),
         }
 
 

@@ -195,6 +195,14 @@ class AgreementForm(models.Model):
     every_academic_year = models.BooleanField(
         "Sign again every academic year", default=False, help_text="For pupils' ICT contract: from 1 September."
     )
+    # For the pupils who sign for themselves (KS2): the school asks a parent or carer
+    # to countersign what the pupil agreed, on the same signed PDF (seed 002's KS2
+    # agreement is signed by the pupil and a parent).
+    parent_countersigns = models.BooleanField(
+        "A parent or carer countersigns",
+        default=False,
+        help_text="After the pupil signs, a parent or carer is asked to countersign from their family page.",
+    )
     # For the staff audience: which types of staff sign (empty means all of them).
     staff_types = models.JSONField(default=list, blank=True)
     # Set when the version is published: the SHA-256 of the exact text people sign.
@@ -322,3 +330,57 @@ class Exemption(models.Model):
 
     def __str__(self):
         return f"Exemption for {self.requested_by}: {self.purpose[:40]}"
+
+
+class ApprovalSignature(models.Model):
+    """The governing body's approval of a version, signed in the portal: first by the
+    chair of governors, then countersigned by the headteacher, both on one signed PDF
+    (ApprovalDocument). Evidence: never changed or deleted; one per role and version."""
+
+    class Role(models.TextChoices):
+        CHAIR = "chair", "Chair of governors"
+        HEAD = "head", "Headteacher"
+
+    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="approval_signatures")
+    role = models.CharField(max_length=8, choices=Role.choices)
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signer_name = models.CharField("Full name as typed", max_length=200)
+    signed_at = models.DateTimeField()
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["signed_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["version", "role"], name="one_approval_signature_per_role")]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("Approval signatures are evidence: they are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("Approval signatures are evidence: they are never deleted.")
+
+    def __str__(self):
+        return f"{self.get_role_display()} {self.signer_name}: {self.version}"
+
+
+class ApprovalDocument(models.Model):
+    """The signed approval PDF after each signature: the chair's (one signature), then
+    with the head's added as an incremental update (two). Both are kept, each with its
+    SHA-256; the latest is the one handed out."""
+
+    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="approval_documents")
+    signature_count = models.PositiveSmallIntegerField()
+    file = models.FileField(upload_to="approvals/%Y/%m/", storage=private_storage)
+    sha256 = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-signature_count"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "signature_count"], name="one_approval_document_per_stage")
+        ]
+
+    def __str__(self):
+        return f"Signed approval of {self.version} ({self.signature_count} signatures)"

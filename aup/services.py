@@ -113,6 +113,7 @@ def start_new_version(*, policy: Policy, by, request=None) -> PolicyVersion:
             sections=sections_of(form),
             every_academic_year=form.every_academic_year,
             staff_types=form.staff_types,
+            parent_countersigns=form.parent_countersigns,
             by=by,
         )
     _record("policy.version_started", by=by, version_or_policy=version, summary=f"Started {version}", request=request)
@@ -158,6 +159,7 @@ def save_form(
     sections: list[tuple[str, list[str]]] | None = None,
     every_academic_year: bool | None = None,
     staff_types: list[str] | None = None,
+    parent_countersigns: bool = False,
 ) -> AgreementForm:
     """Create or replace a draft version's form for one audience: either plain
     `statements`, or `sections`, each (heading, statements), as the school writes
@@ -186,6 +188,8 @@ def save_form(
             "intro": intro.strip(),
             "every_academic_year": every_academic_year,
             "staff_types": list(staff_types or []),
+            # Only the pupils who sign for themselves have a parent countersign.
+            "parent_countersigns": parent_countersigns and audience == Audience.KS2,
         },
     )
     form.statements.all().delete()
@@ -441,6 +445,7 @@ def _copy_to_school(trust_version: PolicyVersion, *, school, by, request=None) -
             title=form.title,
             intro=form.intro,
             every_academic_year=form.every_academic_year,
+            parent_countersigns=form.parent_countersigns,
             staff_types=list(form.staff_types),
         )
         sections = sections_of(form)

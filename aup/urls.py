@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import exemptions, trust, views
+from .approval_signing import views as approval_views
 
 app_name = "aup"
 
@@ -19,6 +20,8 @@ school_patterns = [
     path("policies/versions/<int:version_id>/approve/", views.version_approve, name="approve"),
     path("policies/versions/<int:version_id>/back-to-draft/", views.version_back_to_draft, name="back_to_draft"),
     path("policies/versions/<int:version_id>/publish/", views.version_publish, name="publish"),
+    path("policies/versions/<int:version_id>/approval/", approval_views.approval, name="approval"),
+    path("policies/versions/<int:version_id>/approval.pdf", approval_views.approval_pdf, name="approval_pdf"),
     path("search/statements/", views.search_statements, name="search_statements"),
     path("exemptions/", exemptions.queue, name="exemptions"),
     path("exemptions/new/", exemptions.new, name="exemption_new"),

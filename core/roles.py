@@ -79,6 +79,10 @@ class Cap:
     VIEW_RETENTION = "view_retention"
     MANAGE_LEGAL_HOLDS = "manage_legal_holds"
     MANAGE_RETENTION = "manage_retention"
+    # The governing body's approval of a policy version, signed in the portal by the
+    # chair of governors and then countersigned by the headteacher (seed 001).
+    SIGN_APPROVAL_AS_CHAIR = "sign_approval_as_chair"
+    SIGN_APPROVAL_AS_HEAD = "sign_approval_as_head"
 
 
 _LEADERSHIP = {
@@ -124,6 +128,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.DECIDE_PHONES,
             Cap.VIEW_RETENTION,
             Cap.MANAGE_LEGAL_HOLDS,
+            Cap.SIGN_APPROVAL_AS_HEAD,
         }
     ),
     Role.DEPUTY: frozenset(_LEADERSHIP),
@@ -206,7 +211,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.SUPPORT_STAFF: frozenset({Cap.VIEW_SCHOOL, Cap.REPORT_INCIDENT, Cap.VIEW_CONSENT, Cap.PLAN_POSTS}),
     # Governors see the termly summary, never an individual incident.
     Role.GOVERNOR: frozenset({Cap.VIEW_SCHOOL, Cap.VIEW_INCIDENT_SUMMARY}),
-    Role.CHAIR_OF_GOVERNORS: frozenset({Cap.VIEW_SCHOOL, Cap.VIEW_INCIDENT_SUMMARY}),
+    Role.CHAIR_OF_GOVERNORS: frozenset({Cap.VIEW_SCHOOL, Cap.VIEW_INCIDENT_SUMMARY, Cap.SIGN_APPROVAL_AS_CHAIR}),
     Role.VOLUNTEER: frozenset({Cap.VIEW_SCHOOL, Cap.REPORT_INCIDENT}),
     Role.CONTRACTOR: frozenset({Cap.VIEW_SCHOOL, Cap.REPORT_INCIDENT}),
     Role.VISITOR: frozenset({Cap.VIEW_SCHOOL, Cap.REPORT_INCIDENT}),

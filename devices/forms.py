@@ -294,3 +294,15 @@ class LabelsForm(_Form):
                 f"Enter a label number from 1 to {layout.per_sheet}: an {layout.code} sheet has {layout.per_sheet} labels.",
             )
         return data
+
+
+class HandOverForm(forms.Form):
+    """The member of staff handing the devices over countersigns the receipt."""
+
+    typed_name = forms.CharField(
+        label="Your full name",
+        max_length=200,
+        help_text="Typing your name countersigns the receipt: you handed these devices to the borrower.",
+        error_messages={"required": "Type your full name to countersign."},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )

@@ -294,7 +294,9 @@ def sign_receipt(
         if loan.receipt_signature_id is not None:
             return loan.receipt_signature
         items = list(loan.items.select_related("device").order_by("pk"))
-        details = {"loan": loan.pk, "devices": _labels(items)}
+        # The member of staff handing the devices over countersigns the receipt, on the
+        # same signed PDF (issue 20): the field for it is left open when it is signed.
+        details = {"loan": loan.pk, "devices": _labels(items), "countersign": "handed_over_by"}
         if loan.pupil_id:
             details["for_pupil"] = loan.pupil.full_name
         if opened_by is not None and opened_by != loan.signer:
@@ -319,6 +321,38 @@ def sign_receipt(
             summary=f"{typed_name} signed for {', '.join(details['devices'])}",
         )
     return signature
+
+
+def countersign_handover(*, loan, by, typed_name: str, request=None):
+    """The member of staff handing the devices over countersigns the borrower's
+    receipt: a second signature on the same signed PDF, with who and when. Not the
+    borrower themselves (a member of staff borrowing hands nothing over to themselves)."""
+    from agreements.countersigning.services import countersign
+
+    if loan.receipt_signature_id is None:
+        raise ValidationError("The borrower has not signed for this loan yet.")
+    if loan.borrower.user_id == by.pk or loan.signer == by:
+        raise ValidationError("Someone other than the borrower hands the devices over and countersigns.")
+    membership = Membership.objects.filter(user=by, school=loan.school).first()
+    role = (membership.job_title if membership and membership.job_title else "Member of staff") + ", handing over"
+    with transaction.atomic():
+        countersignature = countersign(
+            signature=loan.receipt_signature,
+            signer=by,
+            role="handed_over_by",
+            typed_name=typed_name,
+            relationship=role,
+            request=request,
+        )
+        audit.record(
+            action="devices.handed_over",
+            actor=by,
+            school=loan.school,
+            obj=loan,
+            request=request,
+            summary=f"Countersigned the receipt on handing over {', '.join(loan.receipt_signature.details.get('devices', []))}",
+        )
+    return countersignature
 
 
 def cancel_loan(*, loan, by, request=None) -> Loan:

@@ -31,6 +31,7 @@ school_patterns = [
     path("loans/<int:loan_id>/sign/", views.sign, name="sign"),
     path("loans/<int:loan_id>/send-link/", views.send_link, name="send_link"),
     path("loans/<int:loan_id>/cancel/", views.cancel, name="cancel"),
+    path("loans/<int:loan_id>/hand-over/", views.hand_over, name="hand_over"),
     path("loans/<int:loan_id>/return/", views.receive, name="receive"),
     path("loans/<int:loan_id>/signed.pdf", views.loan_pdf, name="loan_pdf"),
     path("my-equipment/", views.mine, name="mine"),

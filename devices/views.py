@@ -31,6 +31,7 @@ from . import selectors, services
 from .forms import (
     DeviceForm,
     DisposeForm,
+    HandOverForm,
     LendForm,
     LostForm,
     ReceiptSignForm,
@@ -399,14 +400,45 @@ def loan(request, loan_id):
     loan = _loan(request, loan_id)
     if not (request.access.can(Cap.VIEW_DEVICES) or _is_mine(request, loan)):
         raise Http404("No such loan.")
-    context = {
+    return render(request, "devices/loan.html", _loan_context(request, loan))
+
+
+def _loan_context(request, loan) -> dict:
+    from agreements.countersigning.selectors import HANDED_OVER_BY, awaited_role
+
+    receipt = loan.receipt_signature
+    awaits = receipt is not None and awaited_role(receipt) == HANDED_OVER_BY
+    countersignature = getattr(receipt, "countersignature", None) if receipt is not None else None
+    can_manage = request.access.can(Cap.MANAGE_DEVICES)
+    return {
         "loan": loan,
         "items": list(loan.items.all()),
-        "can_manage": request.access.can(Cap.MANAGE_DEVICES),
+        "can_manage": can_manage,
         "can_see_receipts": request.access.can(Cap.VIEW_COMPLIANCE) or _is_mine(request, loan),
         "is_mine": _is_mine(request, loan),
+        "handed_over": countersignature,
+        "awaits_hand_over": awaits and countersignature is None and not loan.cancelled_at,
+        "hand_over_form": HandOverForm() if can_manage else None,
     }
-    return render(request, "devices/loan.html", context)
+
+
+@school_view(Cap.MANAGE_DEVICES)
+@require_POST
+def hand_over(request, loan_id):
+    """The member of staff handing the devices over countersigns the receipt."""
+    loan = _loan(request, loan_id)
+    form = HandOverForm(request.POST)
+    if form.is_valid():
+        try:
+            services.countersign_handover(
+                loan=loan, by=request.user, typed_name=form.cleaned_data["typed_name"], request=request
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, "Thank you: your countersignature is on the receipt.")
+            return _to_loan(request, loan)
+    return render(request, "devices/loan.html", {**_loan_context(request, loan), "hand_over_form": form}, status=400)
 
 
 def _sign_page(request, loan, *, template_context, success_url):

@@ -9,4 +9,4 @@ class RemindersConfig(AppConfig):
     def ready(self):
         # Every area's sweeps and done checks register themselves on import (the end of
         # sweeps.py imports them all): a worker that only sends emails needs the checks.
-        from . import sweeps  # noqa: F401
+        from . import signing_events, sweeps  # noqa: F401
