@@ -31,10 +31,10 @@ def agreements_to_sign(request):
 @register
 def forms_to_sign_for_children(request):
     """Parents: one item per form, naming the children it is still needed for."""
-    from .family import family_overview
+    from .family import family_overview_for
 
     children_by_form: dict = {}
-    for row in family_overview(request.user):
+    for row in family_overview_for(request):
         for item in row.to_sign:
             if item.can_sign:
                 children_by_form.setdefault(item.form, []).append(row.pupil.first_name)

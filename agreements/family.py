@@ -133,6 +133,18 @@ def family_overview(user) -> list[ChildRow]:
     return rows
 
 
+def family_overview_for(request) -> list[ChildRow]:
+    """`family_overview(request.user)`, computed once a request (the /family/ page and
+    the menu's counts both show it), and not at all for someone who is nobody's parent
+    or carer: a member of staff's pages never pay for it."""
+    if "_family_overview" not in request.__dict__:
+        from core.tenancy import request_is_carer
+
+        rows = family_overview(request.user) if request_is_carer(request) else []
+        request.__dict__["_family_overview"] = rows
+    return request.__dict__["_family_overview"]
+
+
 def _form_for_parent(user, form_id, guardianships) -> AgreementForm:
     """A parents' form of a school where this person has a child (any version, so a
     stale link can say it was replaced); 404 otherwise."""
