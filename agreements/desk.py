@@ -6,6 +6,7 @@ from django.urls import reverse
 from aup.models import Audience
 from core.desk import DUE, WAITING, DeskItem, accesses, register
 from core.roles import Cap
+from core.tenancy import request_memberships
 from schools.models import Membership, SchoolClass
 
 from .selectors import forms_to_sign
@@ -24,7 +25,7 @@ def agreements_to_sign(request):
             urgency=DUE,
             school=membership.school,
         )
-        for membership, form in forms_to_sign(request.user)
+        for membership, form in forms_to_sign(request.user, memberships=request_memberships(request))
     ]
 
 

@@ -137,6 +137,23 @@ def request_is_carer(request) -> bool:
     return any(Role.PARENT in membership.role_codes for membership in request_memberships(request))
 
 
+def request_school_access(request, school) -> SchoolAccess | None:
+    """`school_access(request.user, school)` from the request's memberships and trusts:
+    no query of its own."""
+    user = request.user
+    if not user.is_authenticated or not user.is_active:
+        return None
+    membership = next((m for m in request_memberships(request) if m.school_id == school.pk), None)
+    roles: set[str] = set(membership.role_codes) if membership is not None else set()
+    if school.trust_id and school.trust_id in request_trust_ids(request):
+        roles.add(Role.TRUST_OFFICER)
+    if not roles:
+        return None
+    return SchoolAccess(
+        school=school, roles=frozenset(roles), capabilities=capabilities_for(roles), membership=membership
+    )
+
+
 def request_school_accesses(request) -> list[SchoolAccess]:
     """`school_accesses(request.user)`, from the request's memberships: no query more
     for a member of staff, one more for a trust officer (the trust's schools)."""
@@ -194,7 +211,7 @@ def school_view(capability: str):
                 return redirect_to_login(request.get_full_path())
             School, _, _ = _models()
             school = School.objects.filter(slug=school_slug).select_related("trust").first()
-            access = school_access(request.user, school) if school else None
+            access = request_school_access(request, school) if school else None
             if access is None or not access.can(capability):
                 raise Http404("No such page.")
             request.school = school
