@@ -119,17 +119,23 @@ def request_memberships(request) -> list:
     )
 
 
-def request_trust_ids(request) -> frozenset:
-    """The trusts where the signed-in person is an officer: one query a request."""
+def request_trust_memberships(request) -> list:
+    """The signed-in person's active trust memberships (officers of a trust), each with
+    its trust: one query a request."""
     user = request.user
     if not user.is_authenticated:
-        return frozenset()
+        return []
     _, _, TrustMembership = _models()
     return _memo(
         request,
-        "_tenancy_trust_ids",
-        lambda: frozenset(TrustMembership.objects.active().filter(user=user).values_list("trust_id", flat=True)),
+        "_tenancy_trust_memberships",
+        lambda: list(TrustMembership.objects.active().filter(user=user).select_related("trust").order_by("pk")),
     )
+
+
+def request_trust_ids(request) -> frozenset:
+    """The trusts where the signed-in person is an officer."""
+    return frozenset(tm.trust_id for tm in request_trust_memberships(request))
 
 
 def request_is_carer(request) -> bool:

@@ -8,7 +8,7 @@ from django.views.decorators.cache import never_cache
 
 from . import desk, health, mail_outbox, selectors
 from .roles import Cap, Role
-from .tenancy import request_is_carer, request_school_accesses, school_view
+from .tenancy import request_is_carer, request_school_accesses, request_trust_memberships, school_view
 
 
 def root(request):
@@ -26,7 +26,7 @@ def home(request):
         "schools": [access.school for access in request_school_accesses(request)],
         # Parents: their children's page (what is signed, photo consent, phones).
         "has_children": request_is_carer(request) and request.user.guardianships.exists(),
-        "trust_memberships": list(request.user.trust_memberships.active().select_related("trust")),
+        "trust_memberships": request_trust_memberships(request),
         "home_access": _only_staff_access(request),
     }
     return render(request, "core/home.html", context)

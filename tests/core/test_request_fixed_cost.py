@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from core.roles import Role
 from tests.factories import GuardianshipFactory, MembershipFactory, PupilFactory, SchoolClassFactory, SchoolFactory
 
-from ..conftest import give_mfa, make_member, sign_in_with_mfa
+from ..conftest import make_member, sign_in_with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -103,12 +103,10 @@ def test_home_query_count_does_not_grow_with_schools(request, client, trust, who
     school switcher share the memberships loaded once)."""
     role = Role.TEACHER if who == "teacher" else Role.HEADTEACHER
     schools = [SchoolFactory(trust=trust) for _ in range(3)]
-    one = make_member(schools[0], role)
-    several = make_member(schools[0], role)
+    one = make_member(schools[0], role, mfa=True)
+    several = make_member(schools[0], role, mfa=True)
     for school in schools[1:]:
         MembershipFactory(user=several, school=school, roles=[role])
-    for user in (one, several):
-        give_mfa(user)
 
     single = _settled(sign_in_with_mfa(client, one), "/home/")
     client.logout()
