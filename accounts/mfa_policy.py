@@ -8,33 +8,48 @@ by name."""
 from django.apps import apps
 
 from core.roles import STAFF_ROLES, roles_are_sensitive
+from core.tenancy import request_memberships, request_trust_ids
 
 
-def _active_roles_by_school(user):
+def _active_roles_by_school(user, request=None):
+    if request is not None and request.user == user:
+        # The middleware's own request: the rows it loaded once (core.tenancy).
+        return [(m.school, set(m.role_codes)) for m in request_memberships(request)]
     Membership = apps.get_model("schools", "Membership")
     memberships = Membership.objects.active().filter(user=user).select_related("school").prefetch_related("roles")
     return [(m.school, set(m.role_codes)) for m in memberships]
 
 
-def holds_sensitive_role(user) -> bool:
+def _in_a_trust(user, request=None) -> bool:
+    if request is not None and request.user == user:
+        return bool(request_trust_ids(request))
+    TrustMembership = apps.get_model("schools", "TrustMembership")
+    return TrustMembership.objects.active().filter(user=user).exists()
+
+
+def holds_sensitive_role(user, request=None) -> bool:
+    """Pass the request when asking about its own user: the answer then comes from the
+    memberships the request loads once, not from two queries of its own."""
     if not user.is_authenticated:
         return False
-    TrustMembership = apps.get_model("schools", "TrustMembership")
-    if TrustMembership.objects.active().filter(user=user).exists():
+    if _in_a_trust(user, request):
         return True
-    return any(roles_are_sensitive(roles) for _, roles in _active_roles_by_school(user))
+    return any(roles_are_sensitive(roles) for _, roles in _active_roles_by_school(user, request))
 
 
-def must_use_mfa(user) -> bool:
+def must_use_mfa(user, request=None) -> bool:
     if not user.is_authenticated:
         return False
     # Site staff reach every school's records through the Django admin.
     if user.is_staff or user.is_superuser:
         return True
-    if holds_sensitive_role(user):
+    if _in_a_trust(user, request):
+        return True
+    by_school = _active_roles_by_school(user, request)
+    if any(roles_are_sensitive(roles) for _, roles in by_school):
         return True
     staff_roles = set(STAFF_ROLES)
-    return any(school.mfa_for_all_staff and roles & staff_roles for school, roles in _active_roles_by_school(user))
+    return any(school.mfa_for_all_staff and roles & staff_roles for school, roles in by_school)
 
 
 def has_mfa(user) -> bool:

@@ -12,14 +12,23 @@ from .mfa_policy import has_mfa, holds_sensitive_role, must_use_mfa, passed_seco
 _SIGNED_IN_AT = "portal_signed_in_at"
 _LAST_SEEN_AT = "portal_last_seen_at"
 _SENSITIVE = "portal_sensitive"
-# Save the idle clock at most this often, so a busy page does not write the session
-# on every request.
-_LAST_SEEN_RESOLUTION = 30
+# The session row and the "your sessions" list (allauth's UserSession) it last wrote:
+# [session key, address, browser]; a change of any of them is written at once.
+_TRACKED_AS = "portal_tracked_as"
 
 
 class SessionPolicyMiddleware:
     """Sessions last 12 hours from sign-in at most, and end after 30 minutes idle for
-    people who can see safeguarding records or the whole school's personal data."""
+    people who can see safeguarding records or the whole school's personal data.
+
+    It also keeps the "your sessions" list (allauth's UserSession: address, browser,
+    last seen), in place of allauth's UserSessionsMiddleware, which writes that row on
+    every request. Both clocks are saved together, at most once every
+    SESSION_ACTIVITY_RESOLUTION (a minute), and at once when the session's address or
+    browser changes: a busy page then costs no writes, and the request that carries the
+    save is the first after sign-in or after a quiet minute, never a random one. Tests
+    make the resolution longer than any test takes (config/settings_test.py), so
+    query-count tests never meet a save they did not make."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -28,10 +37,11 @@ class SessionPolicyMiddleware:
         if request.user.is_authenticated:
             now = time.time()
             session = request.session
+            resolution = settings.SESSION_ACTIVITY_RESOLUTION.total_seconds()
             if _SIGNED_IN_AT not in session:
                 session[_SIGNED_IN_AT] = now
                 session[_LAST_SEEN_AT] = now
-                session[_SENSITIVE] = holds_sensitive_role(request.user)
+                session[_SENSITIVE] = holds_sensitive_role(request.user, request)
             idle_limit = settings.SESSION_IDLE_TIMEOUT_SENSITIVE.total_seconds()
             too_old = now - session[_SIGNED_IN_AT] > settings.SESSION_COOKIE_AGE
             too_idle = session.get(_SENSITIVE) and now - session.get(_LAST_SEEN_AT, now) > idle_limit
@@ -41,12 +51,34 @@ class SessionPolicyMiddleware:
                 # redirect_to_login encodes `next`, so an address with a query (?q=a&page=2)
                 # comes back whole after signing in again.
                 return redirect_to_login(request.get_full_path())
-            if now - session.get(_LAST_SEEN_AT, 0) > _LAST_SEEN_RESOLUTION:
+            stale = now - session.get(_LAST_SEEN_AT, 0) >= resolution
+            if stale:
                 session[_LAST_SEEN_AT] = now
                 # Roles can change during a session (a teacher made DSL): look again
                 # whenever the idle clock is saved, not on every request.
-                session[_SENSITIVE] = holds_sensitive_role(request.user)
+                session[_SENSITIVE] = holds_sensitive_role(request.user, request)
+            _track_session(request, force=stale)
         return self.get_response(request)
+
+
+def _track_session(request, *, force: bool) -> None:
+    """Write the person's UserSession row (allauth's: what "your sessions" lists) when
+    the idle clock is saved, or at once if the session key, address or browser changed
+    since it was last written; otherwise nothing."""
+    from allauth.account.adapter import get_adapter
+    from allauth.usersessions import app_settings as usersessions_settings
+    from allauth.usersessions.models import UserSession
+
+    if not usersessions_settings.TRACK_ACTIVITY:
+        return
+    session = request.session
+    if not session.session_key:
+        session.save()
+    user_agent = request.META.get("HTTP_USER_AGENT", "")[: UserSession._meta.get_field("user_agent").max_length]
+    client = [session.session_key, get_adapter().get_client_ip(request), user_agent]
+    if force or session.get(_TRACKED_AS) != client:
+        UserSession.objects.create_from_request(request)
+        session[_TRACKED_AS] = client
 
 
 class RequireMFAMiddleware:
@@ -66,7 +98,7 @@ class RequireMFAMiddleware:
         user = request.user
         if not user.is_authenticated or request.path.startswith(self.ALLOWED_BEFORE_SECOND_STEP):
             return self.get_response(request)
-        if not must_use_mfa(user):
+        if not must_use_mfa(user, request):
             return self.get_response(request)
         if not has_mfa(user):
             if request.path.startswith(self.ALLOWED_PREFIXES):

@@ -6,6 +6,7 @@ from django.urls import reverse
 from aup.models import Audience
 from core.desk import DUE, WAITING, DeskItem, accesses, register
 from core.roles import Cap
+from core.tenancy import request_memberships
 from schools.models import Membership, SchoolClass
 
 from .selectors import forms_to_sign
@@ -24,18 +25,18 @@ def agreements_to_sign(request):
             urgency=DUE,
             school=membership.school,
         )
-        for membership, form in forms_to_sign(request.user)
+        for membership, form in forms_to_sign(request.user, memberships=request_memberships(request))
     ]
 
 
 @register
 def forms_to_sign_for_children(request):
     """Parents: one item per form, naming the children it is still needed for."""
-    from .family import family_overview
+    from .family import family_overview_for
 
     children_by_form: dict = {}
     to_countersign = []
-    for row in family_overview(request.user):
+    for row in family_overview_for(request):
         for item in row.to_sign:
             if item.can_sign:
                 children_by_form.setdefault(item.form, []).append(row.pupil.first_name)

@@ -93,10 +93,12 @@ def _still_needed(form, guardianship, signed, carers_with_pr) -> bool:
     return any(carer_id not in signers for carer_id, _ in carers_with_pr.get(pupil_id, []))
 
 
-def family_overview(user) -> list[ChildRow]:
+def family_overview(user, guardianships=None) -> list[ChildRow]:
     """Each of this person's current children, with the published parents' forms of
-    the child's school that still need a signature: a fixed number of queries."""
-    guardianships = list(children_of(user))
+    the child's school that still need a signature: a fixed number of queries.
+    `guardianships`: `children_of(user)` when the caller has them already."""
+    if guardianships is None:
+        guardianships = list(children_of(user))
     if not guardianships:
         return []
     pupil_ids = [g.pupil_id for g in guardianships]
@@ -138,6 +140,18 @@ def family_overview(user) -> list[ChildRow]:
         ]
         rows.append(ChildRow(guardianship, to_sign, signed_by_me, to_countersign.get(guardianship.pupil_id, [])))
     return rows
+
+
+def family_overview_for(request) -> list[ChildRow]:
+    """`family_overview(request.user)`, computed once a request (the /family/ page and
+    the menu's counts both show it), and not at all for someone who is nobody's parent
+    or carer: a member of staff's pages never pay for it."""
+    if "_family_overview" not in request.__dict__:
+        from schools.selectors import request_children
+
+        children = request_children(request)
+        request.__dict__["_family_overview"] = family_overview(request.user, children) if children else []
+    return request.__dict__["_family_overview"]
 
 
 def _form_for_parent(user, form_id, guardianships) -> AgreementForm:

@@ -71,15 +71,17 @@ def staff_status(form: AgreementForm) -> StaffStatus:
     return StaffStatus(form, signed, outstanding)
 
 
-def forms_to_sign(user) -> list[tuple[Membership, AgreementForm]]:
+def forms_to_sign(user, *, memberships=None) -> list[tuple[Membership, AgreementForm]]:
     """The staff forms this person has still to sign, at every school where they are
-    on the staff: a fixed handful of queries however many schools and forms."""
+    on the staff: a fixed handful of queries however many schools and forms. Given the
+    person's active `memberships` (with their roles and schools, as the request loaded
+    them: core.tenancy.request_memberships), it does not load them again."""
     today = timezone.localdate()
-    memberships = [
-        m
-        for m in Membership.objects.active().staff().filter(user=user).select_related("school")
-        if not m.start_date or m.start_date <= today
-    ]
+    if memberships is None:
+        memberships = Membership.objects.active().staff().filter(user=user).select_related("school")
+    else:
+        memberships = [m for m in memberships if set(m.role_codes) & set(STAFF_ROLES)]
+    memberships = [m for m in memberships if not m.start_date or m.start_date <= today]
     forms = list(
         AgreementForm.objects.filter(
             version__policy__school__in=[m.school_id for m in memberships],

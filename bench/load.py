@@ -146,8 +146,10 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(database_url: str, *, workers: int, conn_max_age: int):
-    """gunicorn serving config.wsgi with production settings; yields its port."""
+def gunicorn(database_url: str, *, workers: int, conn_max_age: int, root: Path = ROOT, secret_key: str | None = None):
+    """gunicorn serving config.wsgi of the code in `root` (this checkout unless told)
+    with production settings; yields its port. Servers given the same `secret_key`
+    accept each other's session cookies (the sessions live in the shared database)."""
     folder = Path(tempfile.mkdtemp(prefix="aup-bench-load-"))
     port = free_port()
     clean = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "TMPDIR") if k in os.environ}
@@ -155,9 +157,10 @@ def gunicorn(database_url: str, *, workers: int, conn_max_age: int):
         **clean,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
+        "SECRET_KEY": secret_key or secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
         "CSRF_TRUSTED_ORIGINS": f"https://127.0.0.1:{port}",
+        "PYTHONPATH": str(root),
         "SITE_URL": f"https://127.0.0.1:{port}",
         "NUM_PROXIES": "1",
         "DATABASE_URL": database_url,
@@ -171,14 +174,14 @@ def gunicorn(database_url: str, *, workers: int, conn_max_age: int):
         env["REDIS_URL"] = os.environ["REDIS_URL"]
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],
-        cwd=ROOT,
+        cwd=root,
         env=env,
         check=True,
     )
     log = open(folder / "gunicorn.log", "w+")  # closed in finally
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
-        cwd=ROOT,
+        cwd=root,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,

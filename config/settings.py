@@ -91,7 +91,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "accounts.middleware.SessionPolicyMiddleware",
     "accounts.middleware.RequireMFAMiddleware",
 ]
@@ -122,9 +121,11 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Seconds a process keeps its database connection between requests (0: a new one per
-# request). docs/deploy.md recommends 60 under gunicorn; a kept connection is checked
-# before a request reuses it, so a database restart costs no failed request.
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# request). 60 by default in production (DEBUG off): a new PostgreSQL connection costs
+# several milliseconds a request (bench/request_load.py). A kept connection is checked
+# before a request reuses it (CONN_HEALTH_CHECKS below), so a database restart costs no
+# failed request. Development (DEBUG on) opens one per request, as Django does.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0 if DEBUG else 60))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite for a web server with a worker beside it (`make run`): WAL lets readers
     # go on while one process writes; every transaction takes the write lock when it
@@ -256,6 +257,9 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "AUP Portal"
+# Last seen, address and browser of each session, for "your sessions"; written by
+# accounts.middleware.SessionPolicyMiddleware at most once a SESSION_ACTIVITY_RESOLUTION
+# (allauth's own UserSessionsMiddleware, which writes on every request, is not used).
 USERSESSIONS_TRACK_ACTIVITY = True
 USERSESSIONS_ADAPTER = "allauth.usersessions.adapter.DefaultUserSessionsAdapter"
 
@@ -270,6 +274,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # safeguarding records or the whole school's personal data (accounts.middleware).
 SESSION_COOKIE_AGE = int(timedelta(hours=12).total_seconds())
 SESSION_IDLE_TIMEOUT_SENSITIVE = timedelta(minutes=30)
+# The idle clock and the "your sessions" list are saved at most this often: a busy page
+# writes nothing, and the idle timeout is exact to within this.
+SESSION_ACTIVITY_RESOLUTION = timedelta(minutes=1)
 INVITATION_VALID_FOR = timedelta(days=7)
 
 # --- Email ---------------------------------------------------------------------------

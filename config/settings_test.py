@@ -3,6 +3,7 @@ fast password hashing, and tasks run in-process unless a test starts a real work
 
 import os
 import tempfile
+from datetime import timedelta
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production-0123456789")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
@@ -14,6 +15,14 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Rate limits count in the cache; a per-process cache is cleared between tests.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
 CELERY_TASK_ALWAYS_EAGER = True
+# A connection per request, as Django's own tests expect: the suite's threads and real
+# workers must not keep the test database open past a test. Production keeps them
+# (config/settings.py); tests/core/test_settings.py checks that default.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# Longer than any test takes: the idle clock and "your sessions" are then saved on the
+# first request after sign-in and never in the middle of a query-count test. Tests of
+# the clock itself move time past it (tests/accounts/test_sessions.py).
+SESSION_ACTIVITY_RESOLUTION = timedelta(minutes=5)
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SITE_URL = "http://testserver"
 STORAGES = {

@@ -139,11 +139,9 @@ def accesses(request):
     access = getattr(request, "access", None)
     if access is not None:
         return [access]
-    if "_desk_accesses" not in request.__dict__:
-        from .tenancy import school_accesses
+    from .tenancy import request_school_accesses
 
-        request._desk_accesses = school_accesses(request.user)
-    return request._desk_accesses
+    return request_school_accesses(request)
 
 
 def context_processor(request):

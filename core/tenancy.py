@@ -91,6 +91,105 @@ def school_accesses(user) -> list[SchoolAccess]:
     return found
 
 
+# --- Once per request ------------------------------------------------------------------
+# The middleware (two-step sign-in, idle timeout), the menus, the school switcher and the
+# desk all ask who the person is; these answer from the same rows, loaded once a
+# request and kept on it. A person's memberships are few, so they are all loaded.
+
+
+def _memo(request, key, compute):
+    if key not in request.__dict__:
+        request.__dict__[key] = compute()
+    return request.__dict__[key]
+
+
+def request_memberships(request) -> list:
+    """The signed-in person's active memberships of every kind (parent ones too), each
+    with its school, the school's trust and its roles: two queries a request."""
+    user = request.user
+    if not user.is_authenticated:
+        return []
+    _, Membership, _ = _models()
+    return _memo(
+        request,
+        "_tenancy_memberships",
+        lambda: list(
+            Membership.objects.active().filter(user=user).select_related("school__trust").prefetch_related("roles")
+        ),
+    )
+
+
+def request_trust_memberships(request) -> list:
+    """The signed-in person's active trust memberships (officers of a trust), each with
+    its trust: one query a request."""
+    user = request.user
+    if not user.is_authenticated:
+        return []
+    _, _, TrustMembership = _models()
+    return _memo(
+        request,
+        "_tenancy_trust_memberships",
+        lambda: list(TrustMembership.objects.active().filter(user=user).select_related("trust").order_by("pk")),
+    )
+
+
+def request_trust_ids(request) -> frozenset:
+    """The trusts where the signed-in person is an officer."""
+    return frozenset(tm.trust_id for tm in request_trust_memberships(request))
+
+
+def request_is_carer(request) -> bool:
+    """A parent or carer at any school (an active parent role)."""
+    return any(Role.PARENT in membership.role_codes for membership in request_memberships(request))
+
+
+def request_school_access(request, school) -> SchoolAccess | None:
+    """`school_access(request.user, school)` from the request's memberships and trusts:
+    no query of its own."""
+    user = request.user
+    if not user.is_authenticated or not user.is_active:
+        return None
+    membership = next((m for m in request_memberships(request) if m.school_id == school.pk), None)
+    roles: set[str] = set(membership.role_codes) if membership is not None else set()
+    if school.trust_id and school.trust_id in request_trust_ids(request):
+        roles.add(Role.TRUST_OFFICER)
+    if not roles:
+        return None
+    return SchoolAccess(
+        school=school, roles=frozenset(roles), capabilities=capabilities_for(roles), membership=membership
+    )
+
+
+def request_school_accesses(request) -> list[SchoolAccess]:
+    """`school_accesses(request.user)`, from the request's memberships: no query more
+    for a member of staff, one more for a trust officer (the trust's schools)."""
+    if not request.user.is_authenticated or not request.user.is_active:
+        return []
+
+    def compute():
+        School, _, _ = _models()
+        staff = {m.school_id: m for m in request_memberships(request) if set(m.role_codes) - {Role.PARENT}}
+        trust_ids = request_trust_ids(request)
+        schools = {m.school_id: m.school for m in staff.values()}
+        if trust_ids:
+            for school in School.objects.filter(trust_id__in=trust_ids).select_related("trust"):
+                schools[school.pk] = school
+        found = []
+        for school in sorted(schools.values(), key=lambda s: (s.name, s.pk)):
+            membership = staff.get(school.pk)
+            roles = set(membership.role_codes) if membership else set()
+            if school.trust_id in trust_ids:
+                roles.add(Role.TRUST_OFFICER)
+            found.append(
+                SchoolAccess(
+                    school=school, roles=frozenset(roles), capabilities=capabilities_for(roles), membership=membership
+                )
+            )
+        return found
+
+    return _memo(request, "_tenancy_school_accesses", compute)
+
+
 def accessible_schools(user):
     """Every school whose pages the person can open, as a queryset: schools where
     they hold a staff role, and every school of a trust where they are a trust
@@ -118,7 +217,7 @@ def school_view(capability: str):
                 return redirect_to_login(request.get_full_path())
             School, _, _ = _models()
             school = School.objects.filter(slug=school_slug).select_related("trust").first()
-            access = school_access(request.user, school) if school else None
+            access = request_school_access(request, school) if school else None
             if access is None or not access.can(capability):
                 raise Http404("No such page.")
             request.school = school

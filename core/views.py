@@ -8,7 +8,7 @@ from django.views.decorators.cache import never_cache
 
 from . import desk, health, mail_outbox, selectors
 from .roles import Cap, Role
-from .tenancy import accessible_schools, school_view
+from .tenancy import request_is_carer, request_school_accesses, request_trust_memberships, school_view
 
 
 def root(request):
@@ -20,13 +20,13 @@ def home(request):
     """Each person's desk: what needs them now, most urgent first (grouped by school
     when they have several), then their schools."""
     items = desk.desk_for(request)
-    schools = accessible_schools(request.user)
     context = {
         "desk_groups": desk.by_school(items),
         "desk_items": items,
-        "schools": schools,
+        "schools": [access.school for access in request_school_accesses(request)],
         # Parents: their children's page (what is signed, photo consent, phones).
-        "has_children": request.user.guardianships.exists(),
+        "has_children": request_is_carer(request) and request.user.guardianships.exists(),
+        "trust_memberships": request_trust_memberships(request),
         "home_access": _only_staff_access(request),
     }
     return render(request, "core/home.html", context)

@@ -206,19 +206,28 @@ def ict_withdrawals(access, *, pupil_ids=None, school_class=None, today=None) ->
     return found
 
 
-def open_breaches_for_user(user, schools) -> list:
+def open_breaches_for_user(user, schools, *, memberships=None) -> list:
     """The person's own home page: open breaches with no ICO decision, at each of
     `schools` where they triage incidents, with the same visibility as the log
     (safeguarding-flagged only for those who see such incidents; never one that names
-    them among the staff involved). Two queries however many schools."""
+    them among the staff involved). Two queries however many schools; one, and none
+    for someone who triages nowhere, given the person's active `memberships` (with their
+    roles) as the request has loaded them (core.tenancy.request_memberships)."""
     from core.roles import capabilities_for
     from schools.models import Membership
 
     roles: dict[int, set] = {}
+    if memberships is not None:
+        school_ids = {getattr(s, "pk", s) for s in schools}
+        rows = [(m.pk, m.school_id, r) for m in memberships if m.school_id in school_ids for r in m.role_codes]
+    else:
+        rows = (
+            Membership.objects.active()
+            .filter(user=user, school__in=schools)
+            .values_list("pk", "school_id", "roles__role")
+        )
     memberships = set()
-    for membership_id, school_id, role in (
-        Membership.objects.active().filter(user=user, school__in=schools).values_list("pk", "school_id", "roles__role")
-    ):
+    for membership_id, school_id, role in rows:
         memberships.add(membership_id)
         roles.setdefault(school_id, set()).add(role)
     caps = {school_id: capabilities_for(codes) for school_id, codes in roles.items()}

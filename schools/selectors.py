@@ -116,6 +116,17 @@ def pupil_for(access, pupil_id):
     )
 
 
+def request_children(request) -> list:
+    """`children_of(request.user)` as a list, loaded once a request (the /family/ page,
+    its overview of forms and the menu's counts all list the children), and not at all
+    for someone who is nobody's parent or carer."""
+    from core.tenancy import request_is_carer
+
+    if "_children" not in request.__dict__:
+        request.__dict__["_children"] = list(children_of(request.user)) if request_is_carer(request) else []
+    return request.__dict__["_children"]
+
+
 def children_of(user):
     """The children this person cares for, at schools where they are an active parent."""
     active_parent_schools = Membership.objects.active().with_role(Role.PARENT).filter(user=user).values("school_id")

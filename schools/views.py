@@ -257,7 +257,7 @@ def person_invite(request, membership_id):
 @login_required
 def family(request):
     """A parent's own children, across every school where they are a parent."""
-    return render(request, "schools/family.html", {"children": selectors.children_of(request.user)})
+    return render(request, "schools/family.html", {"children": selectors.request_children(request)})
 
 
 @login_required

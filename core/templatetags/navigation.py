@@ -17,13 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django import template
-from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 from core import navigation
-from core.roles import Role
+from core.tenancy import request_is_carer
 
 register = template.Library()
 
@@ -115,10 +114,7 @@ def _is_carer(context) -> bool:
     user = context.get("user")
     if request is None or user is None or not user.is_authenticated:
         return False
-    if not hasattr(request, "_nav_is_carer"):
-        Membership = apps.get_model("schools", "Membership")
-        request._nav_is_carer = Membership.objects.active().filter(user=user, roles__role=Role.PARENT).exists()
-    return request._nav_is_carer
+    return request_is_carer(request)
 
 
 def _menu_source(context):

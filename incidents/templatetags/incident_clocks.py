@@ -10,6 +10,7 @@ the DSL and the head. A fixed number of queries however many breaches or schools
 from django import template
 
 from core.roles import Cap
+from core.tenancy import request_memberships
 from incidents import selectors
 from incidents.clock import ico_clock
 
@@ -32,5 +33,5 @@ def breach_clocks(context, schools=None):
         return []
     if schools is None:
         return _clocks(getattr(request, "access", None))
-    found = selectors.open_breaches_for_user(request.user, schools)[:SHOWN]
+    found = selectors.open_breaches_for_user(request.user, schools, memberships=request_memberships(request))[:SHOWN]
     return [(incident.school, incident, ico_clock(incident)) for incident in found]

@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from agreements.compliance import school_compliance
-from agreements.drilldown import pupil_rows
 from agreements.countersigning import selectors
 from agreements.countersigning.services import countersign
+from agreements.drilldown import pupil_rows
 from agreements.models import Countersignature
 from core.desk import desk_for
 from core.models import AuditEvent

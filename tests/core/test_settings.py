@@ -151,6 +151,20 @@ def test_persistent_database_connections_are_checked_before_each_request_reuses_
     assert result.stdout.strip().endswith("60 True"), result.stdout + result.stderr
 
 
+def test_production_keeps_database_connections_for_a_minute_by_default():
+    # Issue 19: a new PostgreSQL connection per request was a large share of a page's
+    # fixed cost; production keeps them unless told otherwise, development does not.
+    show = "from django.conf import settings; d = settings.DATABASES['default']; print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+
+    production = _manage("shell", "-c", show, SECRET_KEY="k" * 50)
+    development = _manage("shell", "-c", show, DEBUG="1")
+    told = _manage("shell", "-c", show, SECRET_KEY="k" * 50, CONN_MAX_AGE="0")
+
+    assert production.stdout.strip().endswith("60 True"), production.stdout + production.stderr
+    assert development.stdout.strip().endswith("0 True"), development.stdout + development.stderr
+    assert told.stdout.strip().endswith("0 True"), told.stdout + told.stderr
+
+
 def _setting(name, **env):
     result = _manage("shell", "-c", f"from django.conf import settings; print(settings.{name})", **env)
     assert result.returncode == 0, result.stderr
