@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "incidents",
     "consent",
     "devices",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -206,6 +207,11 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
         "task": "core.tasks.record_worker_heartbeat",
         "schedule": timedelta(seconds=60),
+    },
+    # Subject access exports hold everything about a person: gone 30 days after.
+    "remove-expired-subject-access-exports": {
+        "task": "privacy.tasks.remove_expired_subject_access_exports",
+        "schedule": crontab(minute=20, hour="*"),
     },
     "end-memberships-past-leaving-date": {
         "task": "schools.tasks.end_memberships_past_leaving_date",

@@ -187,6 +187,8 @@ SCHOOL_MENU: tuple[Group, ...] = (
             Item("School settings", "schools:settings", Cap.MANAGE_SCHOOL_SETTINGS),
             Item("Reminder settings", "reminders:settings", Cap.MANAGE_SCHOOL_SETTINGS),
             Item("Audit log", "audit:log", Cap.VIEW_AUDIT_LOG),
+            Item("Data protection", "privacy:home", Cap.HANDLE_SUBJECT_ACCESS, ("privacy:request*", "privacy:export*")),
+            Item("Privacy notice", "privacy:notice_edit", Cap.MANAGE_SCHOOL_SETTINGS),
         ),
         area="settings",
         key="settings",

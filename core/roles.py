@@ -72,6 +72,10 @@ class Cap:
     # Mobile phones (seed 004 §32.1): parents ask, the head decides, the office keeps the list.
     VIEW_PHONES = "view_phones"
     DECIDE_PHONES = "decide_phones"
+    # Data protection (privacy/): a person's rights under UK GDPR. The head (and the
+    # trust's officers, where the trust's DPO sits) record requests and produce subject
+    # access exports, which hold everything the school keeps about one person.
+    HANDLE_SUBJECT_ACCESS = "handle_subject_access"
 
 
 _LEADERSHIP = {
@@ -109,7 +113,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     # Safeguarding-flagged incidents: the head, the DSL and the deputy DSL only (not the
     # deputy head unless they are also a DSL).
     # Posts with pupils in them, and phone permission slips, are the head's decision.
-    Role.HEADTEACHER: frozenset(_LEADERSHIP | {Cap.VIEW_SAFEGUARDING_INCIDENTS, Cap.APPROVE_POSTS, Cap.DECIDE_PHONES}),
+    Role.HEADTEACHER: frozenset(
+        _LEADERSHIP | {Cap.VIEW_SAFEGUARDING_INCIDENTS, Cap.APPROVE_POSTS, Cap.DECIDE_PHONES, Cap.HANDLE_SUBJECT_ACCESS}
+    ),
     Role.DEPUTY: frozenset(_LEADERSHIP),
     Role.DSL: frozenset(
         {
@@ -209,6 +215,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.VIEW_INCIDENT_LOG,
             Cap.VIEW_ALL_PERSONAL_DATA,
             Cap.VIEW_INCIDENT_SUMMARY,
+            Cap.HANDLE_SUBJECT_ACCESS,
         }
     ),
 }
@@ -225,6 +232,7 @@ SENSITIVE_CAPABILITIES = frozenset(
         Cap.VIEW_SAFEGUARDING_INCIDENTS,
         Cap.VIEW_ALL_PERSONAL_DATA,
         Cap.VIEW_ALL_PUPILS,
+        Cap.HANDLE_SUBJECT_ACCESS,
     }
 )
 

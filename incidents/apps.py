@@ -6,4 +6,4 @@ class IncidentsConfig(AppConfig):
     verbose_name = "E-safety incidents"
 
     def ready(self):
-        from . import desk, records, selectors  # noqa: F401
+        from . import desk, records, selectors, subject_access  # noqa: F401

@@ -6,4 +6,4 @@ class SchoolsConfig(AppConfig):
     verbose_name = "Schools"
 
     def ready(self):
-        from . import desk, receivers, records  # noqa: F401
+        from . import desk, receivers, records, subject_access  # noqa: F401
