@@ -54,7 +54,7 @@ def home(request):
 
 @school_view(Cap.HANDLE_SUBJECT_ACCESS)
 def request_new(request):
-    form = RightsRequestForm(request.POST or None)
+    form = RightsRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             rights_request = services.record_request(
@@ -71,7 +71,7 @@ def request_new(request):
 @school_view(Cap.HANDLE_SUBJECT_ACCESS)
 def request_detail(request, request_id):
     rights_request = _request(request, request_id)
-    form = DecisionForm(request.POST or None) if rights_request.is_open else None
+    form = DecisionForm(request.POST if request.method == "POST" else None) if rights_request.is_open else None
     if form is not None and request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -107,7 +107,7 @@ def export_new(request):
     request_id = request.GET.get("request") or request.POST.get("request")
     if request_id and str(request_id).isdigit():
         rights_request = _request(request, int(request_id))
-    form = ExportForm(request.POST or None, access=request.access)
+    form = ExportForm(request.POST if request.method == "POST" else None, access=request.access)
     if request.method == "POST" and form.is_valid():
         kind, pupil, person = form.subject()
         try:
@@ -165,7 +165,7 @@ def export_download(request, export_id):
 @school_view(Cap.MANAGE_SCHOOL_SETTINGS)
 def notice_edit(request):
     notice = selectors.notice_for(request.school)
-    form = NoticeForm(request.POST or None, instance=notice)
+    form = NoticeForm(request.POST if request.method == "POST" else None, instance=notice)
     if request.method == "POST" and form.is_valid():
         services.save_notice(school=request.school, by=request.user, request=request, **form.cleaned_data)
         messages.success(request, "The privacy notice is saved.")
