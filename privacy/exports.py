@@ -26,7 +26,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from core import audit
-from core.pdf import render_pdf, uk_datetime
+from core.pdf import render_pdf, uk_date, uk_datetime
 from core.subject_access import CARER, PUPIL, STAFF, Subject, providers
 
 from .models import EXPORT_KEPT_FOR, ExportStatus, SubjectAccessExport
@@ -53,8 +53,11 @@ def subject_of(export: SubjectAccessExport) -> Subject | None:
     return Subject(export.subject_kind, export.school, user=export.person, membership=membership)
 
 
+LABELS = {"upn": "UPN", "mis_id": "MIS id", "ip_address": "IP address", "user_agent": "Browser (user agent)"}
+
+
 def _label(key: str) -> str:
-    return key.replace("_", " ").capitalize()
+    return LABELS.get(key) or key.replace("_", " ").capitalize()
 
 
 def _text(value) -> str:
@@ -65,6 +68,11 @@ def _text(value) -> str:
     if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
         try:
             return uk_datetime(datetime.datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return uk_date(datetime.date.fromisoformat(value))
         except ValueError:
             return value
     if isinstance(value, dict):
