@@ -66,9 +66,55 @@ def test_the_head_edits_the_notice_and_a_teacher_cannot(client_for, school, head
     assert client_for(teacher).get(url).status_code == 404
 
 
-def test_the_footer_and_the_family_forms_link_to_the_notice(client_for, school, head):
-    html = client_for(head).get(f"/s/{school.slug}/").content.decode()
-    assert f'href="/privacy/{school.slug}/"' in html
+def test_the_footer_and_the_family_forms_link_to_the_notice(client_for, school, head, pupil, parent):
+    from aup.models import Audience
+    from tests.agreements.signing_helpers import publish_form_for
+    from tests.consent.helpers import published_form
+
+    link = f'href="/privacy/{school.slug}/"'
+    assert link in client_for(head).get(f"/s/{school.slug}/").content.decode()
+    parents_form = publish_form_for(school, head, Audience.PARENTS, title="Parents' ICT agreement")
+    published_form(school, head)
+    client = client_for(parent)
+    signing = client.get(f"/family/sign/{parents_form.pk}/")
+    assert signing.status_code == 200 and link in signing.content.decode()
+    consent = client.get(f"/family/consent/children/{pupil.pk}/")
+    assert consent.status_code == 200 and link in consent.content.decode()
+
+
+def test_the_list_page_reads_in_a_fixed_number_of_queries(client_for, school, head, pupil):
+    import datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(head)
+    url = f"/s/{school.slug}/data-protection/"
+
+    def add(n):
+        for i in range(n):
+            services.record_request(
+                school=school,
+                by=head,
+                kind="erasure",
+                requester_name=f"R{i}",
+                requester_relationship="",
+                subject_name="S",
+                received_on=datetime.date(2026, 11, 1),
+                details="D",
+            )
+            SubjectAccessExport.objects.create(
+                school=school, subject_kind="pupil", pupil=pupil, subject_name="S", requested_by=head
+            )
+
+    add(2)
+    client.get(url)  # the session's first request records where it is signed in
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    add(20)
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(url).status_code == 200
+    assert len(large) == len(small), "\n".join(q["sql"][:150] for q in large.captured_queries)
 
 
 # --- who may open each page -------------------------------------------------------------
