@@ -22,8 +22,8 @@ def decided_requests(school, limit=50):
     return requests_of(school).exclude(decision="").order_by("-decided_on", "-pk")[:limit]
 
 
-def request_of_school(school, request_id):
-    return requests_of(school).filter(pk=request_id).first()
+def request_of_school(school, rights_request_id):
+    return requests_of(school).filter(pk=rights_request_id).first()
 
 
 def exports_of(school, limit=50):

@@ -22,8 +22,8 @@ from .forms import DecisionForm, ExportForm, NoticeForm, RightsRequestForm
 from .notice import blocks
 
 
-def _request(request, request_id):
-    found = selectors.request_of_school(request.school, request_id)
+def _request(request, rights_request_id):
+    found = selectors.request_of_school(request.school, rights_request_id)
     if found is None:
         raise Http404("No such request.")
     return found
@@ -64,13 +64,13 @@ def request_new(request):
             apply_validation_error(form, error)
         else:
             messages.success(request, f"The request is recorded. Answer it by {rights_request.due_on:%-d %B %Y}.")
-            return redirect("privacy:request", school_slug=request.school.slug, request_id=rights_request.pk)
+            return redirect("privacy:request", school_slug=request.school.slug, rights_request_id=rights_request.pk)
     return render(request, "privacy/request_new.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @school_view(Cap.HANDLE_SUBJECT_ACCESS)
-def request_detail(request, request_id):
-    rights_request = _request(request, request_id)
+def request_detail(request, rights_request_id):
+    rights_request = _request(request, rights_request_id)
     form = DecisionForm(request.POST if request.method == "POST" else None) if rights_request.is_open else None
     if form is not None and request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -87,7 +87,7 @@ def request_detail(request, request_id):
             apply_validation_error(form, error)
         else:
             messages.success(request, "The decision is recorded.")
-            return redirect("privacy:request", school_slug=request.school.slug, request_id=rights_request.pk)
+            return redirect("privacy:request", school_slug=request.school.slug, rights_request_id=rights_request.pk)
     return render(
         request,
         "privacy/request.html",
@@ -104,9 +104,9 @@ def request_detail(request, request_id):
 @school_view(Cap.HANDLE_SUBJECT_ACCESS)
 def export_new(request):
     rights_request = None
-    request_id = request.GET.get("request") or request.POST.get("request")
-    if request_id and str(request_id).isdigit():
-        rights_request = _request(request, int(request_id))
+    rights_request_id = request.GET.get("request") or request.POST.get("request")
+    if rights_request_id and str(rights_request_id).isdigit():
+        rights_request = _request(request, int(rights_request_id))
     form = ExportForm(request.POST if request.method == "POST" else None, access=request.access)
     if request.method == "POST" and form.is_valid():
         kind, pupil, person = form.subject()

@@ -54,7 +54,7 @@ def privacy_requests_due(scan: SchoolScan):
             )
         else:
             text = f"A {what} request received on {received_on:%d/%m/%Y} must be answered by {due_on:%d/%m/%Y}."
-        url = reverse("privacy:request", kwargs={"school_slug": scan.school.slug, "request_id": pk})
+        url = reverse("privacy:request", kwargs={"school_slug": scan.school.slug, "rights_request_id": pk})
         for head in heads:
             yield _item(scan, head, ReminderItem.Kind.PRIVACY, f"rights:{pk}", step, text, url, urgent=step > due_on)
 
