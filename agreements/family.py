@@ -262,6 +262,8 @@ def sign(request, form_id):
         "agreement": agreement,
         "form": form,
         "not_allowed": not_allowed,
+        # Each child's school's privacy notice, linked beside the form (issue 21).
+        "privacy_schools": list({p.school_id: p.school for p in children}.values()),
         "shown": policy_shown(agreement, document_url=reverse("family_sign:policy", args=[agreement.pk])),
         **changes_since_last_signed(request.user, agreement),
     }

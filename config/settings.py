@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "devices",
     # After every app whose records it sweeps (they register their kinds with core.retention).
     "retention",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -215,6 +216,11 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-retention": {
         "task": "retention.tasks.sweep_retention",
         "schedule": crontab(minute=30, hour=2),
+    },
+    # Subject access exports hold everything about a person: gone 30 days after.
+    "remove-expired-subject-access-exports": {
+        "task": "privacy.tasks.remove_expired_subject_access_exports",
+        "schedule": crontab(minute=20, hour="*"),
     },
     "end-memberships-past-leaving-date": {
         "task": "schools.tasks.end_memberships_past_leaving_date",

@@ -8,6 +8,7 @@ from consent import urls as consent_urls
 from core import urls as core_urls
 from devices import urls as devices_urls
 from incidents import urls as incidents_urls
+from privacy import urls as privacy_urls
 from reminders import urls as reminders_urls
 from retention import urls as retention_urls
 from schools import urls as schools_urls
@@ -29,6 +30,7 @@ school_urls = [
     path("", include((devices_urls.school_patterns, "devices"))),
     path("", include((consent_urls.school_patterns, "consent"))),
     path("", include((retention_urls.school_patterns, "retention"))),
+    path("", include((privacy_urls.school_patterns, "privacy"))),
 ]
 
 # A trust's own pages (its policies, the roll-up of its schools) live under
@@ -50,6 +52,7 @@ urlpatterns = [
     path("", include((agreements_urls.class_kiosk_patterns, "class_kiosk"))),
     path("", include((agreements_urls.reception_kiosk_patterns, "reception"))),
     path("", include((reminders_urls.account_patterns, "reminder_prefs"))),
+    path("", include((privacy_urls.public_patterns, "privacy_public"))),
     path("accounts/", include("allauth.urls")),
     path("s/<slug:school_slug>/", include(school_urls)),
     path("t/<slug:trust_slug>/", include(trust_urls)),

@@ -6,4 +6,4 @@ class ConsentConfig(AppConfig):
     verbose_name = "Photo and media consent"
 
     def ready(self):
-        from . import audit_access, desk, records, retention_kinds  # noqa: F401
+        from . import audit_access, desk, records, retention_kinds, subject_access  # noqa: F401

@@ -189,6 +189,8 @@ SCHOOL_MENU: tuple[Group, ...] = (
             Item("Audit log", "audit:log", Cap.VIEW_AUDIT_LOG),
             Item("Retention schedule", "retention:schedule", Cap.VIEW_RETENTION),
             Item("Legal holds", "retention:holds", Cap.MANAGE_LEGAL_HOLDS, ("retention:hold_lift",)),
+            Item("Data protection", "privacy:home", Cap.HANDLE_SUBJECT_ACCESS, ("privacy:request*", "privacy:export*")),
+            Item("Privacy notice", "privacy:notice_edit", Cap.MANAGE_SCHOOL_SETTINGS),
         ),
         area="settings",
         key="settings",

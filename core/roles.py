@@ -83,6 +83,10 @@ class Cap:
     # chair of governors and then countersigned by the headteacher (seed 001).
     SIGN_APPROVAL_AS_CHAIR = "sign_approval_as_chair"
     SIGN_APPROVAL_AS_HEAD = "sign_approval_as_head"
+    # Data protection (privacy/): a person's rights under UK GDPR. The head (and the
+    # trust's officers, where the trust's DPO sits) record requests and produce subject
+    # access exports, which hold everything the school keeps about one person.
+    HANDLE_SUBJECT_ACCESS = "handle_subject_access"
 
 
 _LEADERSHIP = {
@@ -129,6 +133,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.VIEW_RETENTION,
             Cap.MANAGE_LEGAL_HOLDS,
             Cap.SIGN_APPROVAL_AS_HEAD,
+            Cap.HANDLE_SUBJECT_ACCESS,
         }
     ),
     Role.DEPUTY: frozenset(_LEADERSHIP),
@@ -232,6 +237,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.VIEW_INCIDENT_SUMMARY,
             Cap.VIEW_RETENTION,
             Cap.MANAGE_LEGAL_HOLDS,
+            Cap.HANDLE_SUBJECT_ACCESS,
         }
     ),
 }
@@ -248,6 +254,7 @@ SENSITIVE_CAPABILITIES = frozenset(
         Cap.VIEW_SAFEGUARDING_INCIDENTS,
         Cap.VIEW_ALL_PERSONAL_DATA,
         Cap.VIEW_ALL_PUPILS,
+        Cap.HANDLE_SUBJECT_ACCESS,
     }
 )
 

@@ -6,4 +6,4 @@ class DevicesConfig(AppConfig):
     verbose_name = "Device loans"
 
     def ready(self):
-        from . import desk, records, retention_kinds  # noqa: F401
+        from . import desk, records, retention_kinds, subject_access  # noqa: F401

@@ -6,4 +6,4 @@ class IncidentsConfig(AppConfig):
     verbose_name = "E-safety incidents"
 
     def ready(self):
-        from . import desk, records, retention_kinds, selectors  # noqa: F401
+        from . import desk, records, retention_kinds, selectors, subject_access  # noqa: F401

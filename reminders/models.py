@@ -79,6 +79,7 @@ class ReminderItem(models.Model):
         POSTS = "posts", "Photos to take down"
         PHONES = "phones", "Phone request to decide"
         COUNTERSIGN = "countersign", "Agreement to countersign"
+        PRIVACY = "privacy", "Data protection request to answer"
 
     # A school's reminder, or a trust's (a trust-wide policy's review, to trust officers).
     school = models.ForeignKey(School, null=True, blank=True, on_delete=models.CASCADE, related_name="reminder_items")

@@ -492,4 +492,12 @@ def due_items(school, today: datetime.date | None = None) -> list[dict]:
 
 
 # The sweeps of other areas, registered through @sweep in their own modules.
-from . import consent_sweeps, countersign_sweeps, device_sweeps, incident_sweeps, phone_sweeps, post_sweeps  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    consent_sweeps,
+    countersign_sweeps,
+    device_sweeps,
+    incident_sweeps,
+    phone_sweeps,
+    post_sweeps,
+    privacy_sweeps,
+)

@@ -6,4 +6,4 @@ class SchoolsConfig(AppConfig):
     verbose_name = "Schools"
 
     def ready(self):
-        from . import desk, receivers, records, retention_kinds  # noqa: F401
+        from . import desk, receivers, records, retention_kinds, subject_access  # noqa: F401

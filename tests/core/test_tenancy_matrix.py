@@ -73,6 +73,8 @@ OBJECT_FACTORIES = {
     "device_id": lambda school: _device_in(school).pk,
     "loan_id": lambda school: _loan_in(school).pk,
     "hold_id": lambda school: _legal_hold_in(school).pk,
+    "rights_request_id": lambda school: _rights_request_in(school).pk,
+    "export_id": lambda school: _subject_access_export_in(school).pk,
     "import_id": lambda school: (
         RosterImport.objects.create(
             school=school,
@@ -208,6 +210,35 @@ def _device_in(school):
     from devices.models import Device
 
     return Device.objects.create(school=school, device_type="laptop", make="Dell", serial_number=f"SN-{school.pk}-1")
+
+
+def _rights_request_in(school):
+    """A data protection request received today, row by row."""
+    import datetime
+
+    from privacy.models import RightsRequest, answer_by
+
+    today = datetime.date.today()
+    return RightsRequest.objects.create(
+        school=school,
+        kind="access",
+        requester_name="A Parent",
+        subject_name="A Pupil",
+        received_on=today,
+        due_on=answer_by(today),
+        details="A copy of my child's data.",
+        recorded_by=UserFactory(),
+    )
+
+
+def _subject_access_export_in(school):
+    """A subject access export of a pupil, not yet built, row by row."""
+    from privacy.models import SubjectAccessExport
+
+    pupil = PupilFactory(school=school, school_class=SchoolClassFactory(school=school))
+    return SubjectAccessExport.objects.create(
+        school=school, subject_kind="pupil", pupil=pupil, subject_name=pupil.full_name, requested_by=UserFactory()
+    )
 
 
 def _loan_in(school):
