@@ -137,11 +137,13 @@ def make_school(trust, n, head_user=None):
 
 def add_pupils(school, n):
     """`n` more pupils in new classes of 30 across Reception to Year 6, each with two
-    carers with parental responsibility; half of them signed for (pupils' and
-    parents' forms)."""
+    carers with parental responsibility (and their parent memberships); half of them
+    signed for (pupils' and parents' forms). bench/trust_rollup.py measures on fuller
+    data (core.scale)."""
     from agreements.models import Signature
     from core.academic_year import AcademicYear
-    from schools.models import Guardianship, Pupil, SchoolClass, YearGroup
+    from core.roles import Role
+    from schools.models import Guardianship, Membership, MembershipRole, Pupil, SchoolClass, YearGroup
 
     year_groups = {yg.code: yg for yg in YearGroup.objects.filter(school=school)}
     start = SchoolClass.objects.filter(school=school).count()
@@ -166,6 +168,14 @@ def add_pupils(school, n):
         batch_size=2000,
     )
     carers = _users(2 * n, f"{school.slug}-{start}.example")
+    # Each carer's parent membership, as the roster import makes it: without them the
+    # staff counts looked cheap (they used to read every membership, carers included).
+    parent_memberships = Membership.objects.bulk_create(
+        [Membership(user=carer, school=school, status="active") for carer in carers], batch_size=2000
+    )
+    MembershipRole.objects.bulk_create(
+        [MembershipRole(membership=m, role=Role.PARENT) for m in parent_memberships], batch_size=2000
+    )
     Guardianship.objects.bulk_create(
         [
             Guardianship(pupil=p, carer=carers[2 * i + k], relationship=["mother", "father"][k])
