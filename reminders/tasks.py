@@ -124,6 +124,8 @@ def _groups(items) -> list[dict]:
     acks_late=True, autoretry_for=(SendFailed,), retry_backoff=30, retry_backoff_max=3600, max_retries=MAX_ATTEMPTS
 )
 def send_reminder_email(email_id: int) -> str:
+    """One email. Nothing queues it any more (queue_sends makes batches); kept so that
+    messages already in the broker when this version is deployed still run."""
     return deliver(email_id)
 
 
