@@ -187,6 +187,13 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# WeasyPrint keeps memory between PDFs: a pool child grew from 162 MB after 50 signed
+# PDFs to 272 MB after 500, about 20 MB every 50 (bench/worker_memory.py). So each
+# child is replaced by a fresh one after 100 tasks (50 PDFs and their emails), and at
+# once after any task that leaves it above 300 MB (a long list printed as a PDF).
+# 0 turns either off. Prefork pool only: `--pool=solo` ignores both.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("WORKER_MAX_TASKS_PER_CHILD", default=100) or None
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("WORKER_MAX_MEMORY_PER_CHILD_KB", default=300_000) or None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Europe/London"

@@ -5,7 +5,11 @@ called. A task that runs again (a retry, a redelivery after a worker died, a sec
 sweep) finds it SENDING or SENT and does nothing. A mail server that refuses the
 message puts it back to QUEUED and the task retries with back-off; one that refuses
 the address marks it BOUNCED. An email left SENDING by a worker that died mid-send
-is marked FAILED by the sweep and not resent: nobody gets a reminder twice."""
+is marked FAILED by the sweep and not resent: nobody gets a reminder twice.
+
+Emails go to the workers in batches (send_reminder_emails, SEND_BATCH a task), each
+claimed on its own just before it is sent, so all of the above holds email by email
+inside a batch that is retried or redelivered."""
 
 from __future__ import annotations
 
@@ -120,6 +124,8 @@ def _groups(items) -> list[dict]:
     acks_late=True, autoretry_for=(SendFailed,), retry_backoff=30, retry_backoff_max=3600, max_retries=MAX_ATTEMPTS
 )
 def send_reminder_email(email_id: int) -> str:
+    """One email. Nothing queues it any more (queue_sends makes batches); kept so that
+    messages already in the broker when this version is deployed still run."""
     return deliver(email_id)
 
 

@@ -123,6 +123,22 @@ def test_the_beat_schedule_file_lives_under_var_unless_beat_schedule_file_says_o
     assert moved.stdout.strip().endswith(str(tmp_path / "beat" / "schedule")), moved.stdout + moved.stderr
 
 
+def test_worker_children_are_recycled_by_default_and_either_limit_can_be_turned_off():
+    """WeasyPrint holds memory between PDFs (bench/worker_memory.py): a pool child is
+    replaced after 100 tasks, or after a task that leaves it above 300 MB."""
+    show = (
+        "from config.celery import app; "
+        "print(app.conf.worker_max_tasks_per_child, app.conf.worker_max_memory_per_child)"
+    )
+    secret = {"SECRET_KEY": "k" * 50}
+
+    default = _manage("shell", "-c", show, **secret)
+    off = _manage("shell", "-c", show, WORKER_MAX_TASKS_PER_CHILD="0", WORKER_MAX_MEMORY_PER_CHILD_KB="0", **secret)
+
+    assert default.stdout.split()[-2:] == ["100", "300000"], default.stdout + default.stderr
+    assert off.stdout.split()[-2:] == ["None", "None"], off.stdout + off.stderr
+
+
 def test_behind_one_proxy_sign_in_rate_limits_count_each_client_not_the_proxy():
     # allauth's rate limits ("login": 30 a minute per address) and its list of sessions
     # take the address from X-Forwarded-For only when told how many proxies to trust;
