@@ -22,9 +22,15 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_
 from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 from django.test import Client
+from playwright.sync_api import expect
 
 from ..conftest import sign_in_with_mfa
 from ..factories import PASSWORD
+
+# In the tests Celery runs each task inside the request that queues it, so a click that
+# signs renders and signs the PDF before the next page comes: seconds on a busy 2-core
+# CI box. Wait for that (the assertions are unchanged; only how long they may wait).
+expect.set_options(timeout=15_000)
 
 # Playwright's sync API runs an event loop in the main thread for the whole session;
 # Django would otherwise refuse ORM calls made from tests (and fixtures) meanwhile.

@@ -22,7 +22,12 @@ def _manage(*args, **env):
     )
 
 
-def test_production_values_pass_check_deploy_without_a_single_warning():
+def test_production_values_pass_check_deploy_without_a_single_warning(tmp_path):
+    # Production names its signing key (without one, check --deploy says so: core.E101).
+    from core.signing_keys import make_key_material
+
+    p12, _ = make_key_material()
+    (tmp_path / "signing.p12").write_bytes(p12)
     result = _manage(
         "check",
         "--deploy",
@@ -30,6 +35,7 @@ def test_production_values_pass_check_deploy_without_a_single_warning():
         "WARNING",
         SECRET_KEY="x" * 20 + "a-long-random-production-secret-key-0123456789",
         ALLOWED_HOSTS="portal.example-school.org.uk",
+        PDF_SIGNING_P12=str(tmp_path / "signing.p12"),
     )
 
     assert result.returncode == 0, result.stdout + result.stderr

@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from PIL import Image
 
 from accounts.models import Invitation
-from core.models import AuditEvent
+from core.models import AuditEvent, PreparedFile
 from core.roles import ROLE_CAPABILITIES, STAFF_ROLES, Cap, Role, capabilities_for
 from schools.models import Membership, MembershipRole, RosterImport
 from tests.conftest import make_member, sign_in_with_mfa
@@ -75,6 +75,7 @@ OBJECT_FACTORIES = {
     "hold_id": lambda school: _legal_hold_in(school).pk,
     "rights_request_id": lambda school: _rights_request_in(school).pk,
     "export_id": lambda school: _subject_access_export_in(school).pk,
+    "prepared_id": lambda school: _prepared_list_in(school).pk,
     "import_id": lambda school: (
         RosterImport.objects.create(
             school=school,
@@ -86,6 +87,48 @@ OBJECT_FACTORIES = {
         ).pk
     ),
 }
+
+
+# Pages that show something only some objects have: the id of such an object.
+ROUTE_OBJECT_FACTORIES = {
+    "policies/versions/<int:version_id>/approval.pdf": {
+        "version_id": lambda school: _approval_document_in(school).version_id
+    },
+}
+
+
+def _approval_document_in(school):
+    """The governors' signed approval of a policy version (its PDF stands in here)."""
+    from aup.models import ApprovalDocument
+
+    document = ApprovalDocument(version=_draft_version(school), signature_count=1, sha256=f"{school.pk:064x}")
+    document.file.save("approval.pdf", ContentFile(b"%PDF-1.7\n%%EOF\n"), save=False)
+    document.save()
+    return document
+
+
+# Objects only the person who asked for them may open (core.prepared): the positive
+# control hands them to the person it signs in; everyone else must get 404.
+HANDED_TO_VIEWER = {
+    "prepared_id": lambda pk, user: PreparedFile.objects.filter(pk=pk).update(requested_by=user),
+}
+
+
+def _prepared_list_in(school):
+    """A printed list of who has not signed, made by the worker and ready to download."""
+    from agreements import outstanding_pdf
+
+    prepared = PreparedFile.objects.create(
+        school=school,
+        requested_by=UserFactory(),
+        kind=outstanding_pdf.KIND,
+        title="Who has not signed",
+        status=PreparedFile.Status.READY,
+    )
+    prepared.file.save("outstanding.pdf", ContentFile(b"%PDF-1.7\n%%EOF\n"))
+    prepared.filename = "outstanding.pdf"
+    prepared.save(update_fields=["filename"])
+    return prepared
 
 
 def _legal_hold_in(school):
@@ -416,8 +459,12 @@ def _class_session_in(school):
 def objects_for(route: str, school) -> dict[str, object]:
     """Ids of objects of `school` for every parameter of `route` but the school slug."""
     objects = {}
+    overrides = ROUTE_OBJECT_FACTORIES.get(route.removeprefix(SCHOOL_PREFIX), {})
     for name in route_parameters(route):
         if name == "school_slug":
+            continue
+        if name in overrides:
+            objects[name] = overrides[name](school)
             continue
         if name not in OBJECT_FACTORIES:
             pytest.fail(
@@ -523,8 +570,12 @@ def test_every_school_page_is_guarded_by_school_view(route, school):
 @pytest.mark.parametrize("route", ROUTES)
 def test_school_page_opens_for_someone_with_its_capability(route, school, client_for):
     """The addresses built here are real: the 404s below come from the gate."""
-    path = build_path(route, school.slug, objects_for(route, school))
+    objects = objects_for(route, school)
+    path = build_path(route, school.slug, objects)
     user = make_member(school, role_with(required_capability(path)))
+    for name, hand_over in HANDED_TO_VIEWER.items():
+        if name in objects:
+            hand_over(objects[name], user)
     response = client_for(user).get(path)
     # 202: the signed PDF is still being prepared.
     assert response.status_code in (200, 202, 302, 405), f"GET {path} answered {response.status_code}"

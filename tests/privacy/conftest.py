@@ -24,8 +24,9 @@ from tests.factories import GuardianshipFactory, PupilFactory
 from tests.incidents.conftest import png_upload, report
 
 # Distinctive names, so a test can search every file of an export for them.
-OTHER_FIRST, OTHER_LAST = "Oliver", "Brennan"
-REPORTER_FIRST, REPORTER_LAST = "Quentin", "Zabrowski"
+# Not names Faker (en_GB) can give the other people the factories make.
+OTHER_FIRST, OTHER_LAST = "Ottoline", "Quarshie-Brennard"
+REPORTER_FIRST, REPORTER_LAST = "Quillan", "Zabrowski"
 
 
 @pytest.fixture(autouse=True)
@@ -74,7 +75,7 @@ def history(school, school_class, head, pupil, parent, django_capture_on_commit_
     from agreements import services as agreements
 
     other_pupil = PupilFactory(school=school, school_class=school_class, first_name=OTHER_FIRST, last_name=OTHER_LAST)
-    other_parent = make_member(school, Role.PARENT, user__first_name="Grace", user__last_name="Brennan")
+    other_parent = make_member(school, Role.PARENT, user__first_name="Grace", user__last_name=OTHER_LAST)
     GuardianshipFactory(pupil=other_pupil, carer=other_parent, relationship="mother")
     reporter = make_member(school, Role.TEACHER, user__first_name=REPORTER_FIRST, user__last_name=REPORTER_LAST)
     with django_capture_on_commit_callbacks(execute=True):
