@@ -91,6 +91,8 @@ class Cluster:
                 *("celery", "-A", "config", "worker", "--pool=solo", "--without-gossip", "--without-mingle"),
                 *(f"--hostname=scale-out-{n}@%h", "-Q", self.queue, "--loglevel=INFO"),
             )
+
+    def start_beat(self):
         self._start("beat", "celery", "-A", "config", "beat", "--loglevel=INFO")
 
     def url(self, n: int, path: str) -> str:
@@ -196,6 +198,9 @@ def test_two_web_processes_and_two_workers_share_the_database_redis_and_object_s
         signed = browser.post(sign_url, data, allow_redirects=False, timeout=30)
         assert signed.status_code == 302, signed.text[:1000]
         signature = Signature.objects.get(signer=signer)
+        # The beat starts once the signer has signed: a sweep before that would rightly
+        # remind them, and this test is about nobody being reminded twice.
+        cluster.start_beat()
 
         # ... and reads the PDF a worker made from the second, once it is ready.
         pdf_url = cluster.url(2, f"/s/{school.slug}/signatures/{signature.pk}/pdf/")
